@@ -1,0 +1,313 @@
+/**
+ * The running app: commands, managed state, events, and the pages connected to it. Transport-free — `serve()` is
+ * handed in by the Builder, and pages arrive through `attach()` with a `Peer` that moves their frames.
+ */
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import { CloseCode, type SealedFrame } from '../protocol/frames.js';
+import { toJson } from '../protocol/codec.js';
+import { channelScope, type Channel } from './channels.js';
+import { type CommandDefinition, type CommandScope, type InvokeContext, validateArgs } from './commands.js';
+import type { AppConfig } from './config.js';
+import { type Call, Connection, type ConnectionOwner, type Peer } from './connection.js';
+import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
+import type { Limits } from './limits.js';
+import { type PluginHost, runPluginCommand } from './plugins.js';
+import { type Session, SessionStore } from './sessions.js';
+import { ANY, APP, assertEventName, type EventTarget, type EventTargetLike, toTarget } from './targets.js';
+
+export type Logger = (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
+
+export const consoleLogger: Logger = (level, message, error) => {
+  const line = `[airlock] ${message}`;
+  if (level === 'info') console.log(line);
+  else if (level === 'warn') console.warn(line, ...(error === undefined ? [] : [error]));
+  else console.error(line, ...(error === undefined ? [] : [error]));
+};
+
+export interface ServeOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+}
+
+/** What `app.serve()` returns. */
+export interface Server {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  readonly port: number;
+  /** A one-time URL that opens the webview `label` (and window of the same label). */
+  url(label?: string, options?: { path?: string; window?: string }): string;
+  close(): Promise<void>;
+}
+
+export type ServeFn = (app: App, options: ServeOptions) => Promise<Server>;
+
+/** The access decision hook (the ACL module plugs in here). */
+export type Authorize = (call: { command: string; webview: string; window: string; origin: string }) => CommandScope;
+
+/** Isolation hook: opens sealed frames. */
+export type OpenSealed = NonNullable<ConnectionOwner['openSealed']>;
+
+export interface AppParts {
+  readonly config: AppConfig;
+  readonly commands: ReadonlyMap<string, CommandDefinition>;
+  readonly state: ReadonlyMap<unknown, unknown>;
+  readonly limits: Limits;
+  readonly logger: Logger;
+  readonly serve: ServeFn;
+  readonly authorize: Authorize;
+  readonly openSealed: OpenSealed | undefined;
+}
+
+const NO_SCOPE: CommandScope = Object.freeze({
+  allow: [],
+  deny: [],
+  matches: () => true,
+});
+export const allowAll: Authorize = () => NO_SCOPE;
+
+/** How long a page presenting a valid credential waits for the label's previous page to go (a reload). */
+const TAKEOVER_WAIT_MS = 1500;
+
+export class App implements ConnectionOwner, PluginHost {
+  readonly config: AppConfig;
+  readonly limits: Limits;
+  readonly sessions = new SessionStore();
+  readonly openSealed: OpenSealed | undefined;
+  readonly #commands: ReadonlyMap<string, CommandDefinition>;
+  readonly #state: ReadonlyMap<unknown, unknown>;
+  readonly #logger: Logger;
+  readonly #serve: ServeFn;
+  readonly #authorize: Authorize;
+  readonly #bus: EventBus;
+  readonly #connections = new Map<string, Connection>();
+  readonly #servers = new Set<Server>();
+  readonly #closeRequests = new Set<(label: string) => void>();
+  #closed = false;
+
+  constructor(parts: AppParts) {
+    this.config = parts.config;
+    this.limits = parts.limits;
+    this.openSealed = parts.openSealed;
+    this.#commands = parts.commands;
+    this.#state = parts.state;
+    this.#logger = parts.logger;
+    this.#serve = parts.serve;
+    this.#authorize = parts.authorize;
+    this.#bus = new EventBus((message, error) => this.#logger('error', message, error));
+  }
+
+  // ── public API ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Serves the app on 127.0.0.1. */
+  async serve(options: ServeOptions = {}): Promise<Server> {
+    if (this.#closed) throw new AirlockError(ErrorCode.DISCONNECTED, 'app.serve(): the app is closed');
+    const server = await this.#serve(this, options);
+    this.#servers.add(server);
+    return server;
+  }
+
+  /** Managed state registered with `Builder.manage(value)`. */
+  state<T>(type: abstract new (...args: never[]) => T): T {
+    if (!this.#state.has(type)) {
+      throw new AirlockError(ErrorCode.INTERNAL, `state(${type.name}): nothing of that type is managed; call Builder.manage(new ${type.name}(...))`);
+    }
+    return this.#state.get(type) as T;
+  }
+
+  /** Emits to every listener: Node listeners and every page's, as Tauri's `emit`. */
+  emit(event: string, payload?: unknown): void {
+    this.#emit(ANY, event, payload);
+  }
+
+  /** Emits to a target: a label string (any window/webview with that label), or `{ kind, label }`. */
+  emitTo(target: EventTargetLike, event: string, payload?: unknown): void {
+    this.#emit(toTarget(target), event, payload);
+  }
+
+  /** Listens in Node to events emitted by pages or the core (target `App`, as Tauri's `App::listen`). */
+  listen<T = unknown>(event: string, handler: EventCallback<T>): UnlistenFn {
+    assertEventName(event);
+    const id = this.#bus.listen(event, handler as EventCallback<unknown>, APP);
+    return () => this.#bus.unlisten(id);
+  }
+
+  /** Like `listen`, but also receives events emitted to any window or webview (target `Any`). */
+  listenAny<T = unknown>(event: string, handler: EventCallback<T>): UnlistenFn {
+    assertEventName(event);
+    const id = this.#bus.listen(event, handler as EventCallback<unknown>, ANY);
+    return () => this.#bus.unlisten(id);
+  }
+
+  /** Listens for one event, then unlistens. */
+  once<T = unknown>(event: string, handler: EventCallback<T>): UnlistenFn {
+    assertEventName(event);
+    const id = this.#bus.listen(event, handler as EventCallback<unknown>, APP, true);
+    return () => this.#bus.unlisten(id);
+  }
+
+  /** Resolves with the next matching event. */
+  waitFor<T = unknown>(event: string, options: { signal?: AbortSignal } = {}): Promise<Event<T>> {
+    return new Promise((resolve, reject) => {
+      const unlisten = this.once<T>(event, resolve);
+      options.signal?.addEventListener('abort', () => {
+        unlisten();
+        reject(options.signal?.reason);
+      });
+    });
+  }
+
+  /** Labels of the webviews connected right now. */
+  webviews(): string[] {
+    return [...this.#connections.keys()];
+  }
+
+  /** The live connection of a webview, if it is connected (for tests and tools). */
+  connection(label: string): Connection | undefined {
+    return this.#connections.get(label);
+  }
+
+  /** Counters for tests and the inspector. */
+  get stats(): { webviews: number; pending: number; pageListeners: number; nodeListeners: number; channels: number } {
+    let pending = 0;
+    let pageListeners = 0;
+    let channels = 0;
+    for (const c of this.#connections.values()) {
+      const s = c.stats;
+      pending += s.pending;
+      pageListeners += s.listeners;
+      channels += s.channels;
+    }
+    return { webviews: this.#connections.size, pending, pageListeners, nodeListeners: this.#bus.size, channels };
+  }
+
+  /** Registers what happens when a page asks to close its window (the app runner opens/closes real windows). */
+  onCloseRequested(handler: (label: string) => void): () => void {
+    this.#closeRequests.add(handler);
+    return () => this.#closeRequests.delete(handler);
+  }
+
+  /** Disconnects every page and stops every server; the process can exit afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of [...this.#connections.values()]) c.close(CloseCode.SHUTDOWN, 'the app is closing');
+    await Promise.all([...this.#servers].map((s) => s.close()));
+    this.#servers.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ── transports ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Binds a page to the session its credential names. Resolves with the connection, or rejects LIMIT_EXCEEDED if
+   * the label is still held by another live page after a short grace period (a reload's old page closes quickly).
+   */
+  async attach(session: Session, credential: { kind: 'ticket' | 'resume'; value: string }, origin: string, peer: Peer): Promise<Connection> {
+    const previous = this.#connections.get(session.label);
+    if (previous !== undefined) {
+      await Promise.race([previous.done, new Promise((r) => setTimeout(r, TAKEOVER_WAIT_MS).unref())]);
+      if (previous.open || this.#connections.has(session.label)) {
+        throw new AirlockError(ErrorCode.LIMIT_EXCEEDED, `webview label \`${session.label}\` is already connected in another page`);
+      }
+    }
+    if (this.#closed) throw new AirlockError(ErrorCode.DISCONNECTED, 'the app is closing');
+    const token = this.sessions.accept(credential.kind, credential.value, session);
+    const conn = new Connection({ label: session.label, window: session.window, origin }, peer, this);
+    this.#connections.set(session.label, conn);
+    conn.hello(token);
+    conn.done.then(() => this.sessions.disconnected(session));
+    return conn;
+  }
+
+  // ── ConnectionOwner ────────────────────────────────────────────────────────────────────────────────────────────
+
+  async dispatch(conn: Connection, call: Call): Promise<unknown> {
+    const scope = this.#authorize({ command: call.command, webview: conn.label, window: conn.window, origin: conn.origin });
+    const cmd = call.command;
+    if (cmd.startsWith('plugin:')) {
+      const bar = cmd.indexOf('|');
+      const plugin = bar < 0 ? cmd.slice(7) : cmd.slice(7, bar);
+      const name = bar < 0 ? '' : cmd.slice(bar + 1);
+      return runPluginCommand(this, conn, plugin, name, call.args);
+    }
+    const def = this.#commands.get(cmd);
+    if (def === undefined) throw new AirlockError(ErrorCode.COMMAND_NOT_FOUND, `Command ${cmd} not found`);
+    const made: Channel<unknown>[] = [];
+    let args = call.args;
+    if (def.schema !== undefined) {
+      const schema = def.schema;
+      args = await channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args));
+    }
+    const ctx: InvokeContext<App> = {
+      command: cmd,
+      webview: conn.label,
+      window: conn.window,
+      origin: conn.origin,
+      app: this,
+      body: call.args,
+      headers: call.headers,
+      signal: conn.signal,
+      scope,
+      state: (type) => this.state(type),
+    };
+    try {
+      return await def.handler(args, ctx);
+    } finally {
+      for (const ch of made) ch.commandSettled();
+    }
+  }
+
+  nextEventId(): number {
+    return this.#bus.nextId();
+  }
+
+  report(message: string, error?: unknown): void {
+    this.#logger('warn', message, error);
+  }
+
+  disconnected(conn: Connection): void {
+    if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);
+  }
+
+  // ── PluginHost ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  emitFrom(_source: Connection, target: EventTarget, event: string, payload: unknown): void {
+    this.#emit(target, event, payload);
+  }
+
+  windowTitle(label: string): string {
+    return this.config.windows.find((w) => w.label === label)?.title ?? label;
+  }
+
+  windowLabels(): string[] {
+    const labels = new Set([...this.config.windows.map((w) => w.label), ...[...this.#connections.values()].map((c) => c.window)]);
+    return [...labels];
+  }
+
+  requestClose(label: string): void {
+    if (this.#closeRequests.size === 0) {
+      for (const c of this.#connections.values()) if (c.window === label) c.close(CloseCode.SHUTDOWN, 'window closed');
+      return;
+    }
+    for (const handler of this.#closeRequests) handler(label);
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #emit(target: EventTarget, event: string, payload: unknown): void {
+    assertEventName(event);
+    const value = payload === undefined ? null : payload;
+    this.#bus.deliver(event, value, target);
+    if (this.#connections.size === 0) return;
+    const payloadJson = toJson(value, `payload of event \`${event}\``);
+    const nameJson = JSON.stringify(event);
+    for (const conn of this.#connections.values()) conn.deliverEvent(event, nameJson, payloadJson, target);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Commands: what the page reaches with `invoke(name, args)`.
+ *
+ * A command is a plain function `(args, ctx) => result` (unvalidated), or `command(schema, fn)`, whose args pass a
+ * Standard Schema first. A returned `Uint8Array`/`ArrayBuffer`/`Buffer` goes back as raw bytes (the page gets an
+ * `ArrayBuffer`, like `tauri::ipc::Response`); anything else is JSON. A thrown value becomes the rejection value.
+ */
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import type { Headers } from '../protocol/frames.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+
+/** What a handler knows about the call. */
+export interface InvokeContext<App = unknown> {
+  /** The command name as invoked. */
+  readonly command: string;
+  /** Label of the calling webview, and of its window. */
+  readonly webview: string;
+  readonly window: string;
+  /** Origin of the calling page (`http://127.0.0.1:<port>`). */
+  readonly origin: string;
+  /** The app, for `emit`, `emitTo`, `listen` and `state`. */
+  readonly app: App;
+  /** The request body as sent: the raw bytes for a binary invoke, else the JSON args. */
+  readonly body: unknown;
+  /** Request headers (`invoke(cmd, args, { headers })`), lower-cased names. */
+  readonly headers: Headers;
+  /** Aborts when the calling page goes away (reload, navigation, close), the deadline passes, or the core closes. */
+  readonly signal: AbortSignal;
+  /** Managed state registered with `Builder.manage(value)`, looked up by its class. */
+  state<T>(type: abstract new (...args: never[]) => T): T;
+  /** Scope values granted to this call by the capability that allowed it (empty when no ACL applies). */
+  readonly scope: CommandScope;
+}
+
+export interface CommandScope {
+  readonly allow: readonly unknown[];
+  readonly deny: readonly unknown[];
+  /** False if any deny entry matches; otherwise true when there are no allow entries or one matches. */
+  matches(predicate: (entry: unknown) => boolean): boolean;
+}
+
+export type Handler<Args = unknown, Result = unknown> = (args: Args, ctx: InvokeContext) => Result | Promise<Result>;
+
+const COMMAND = Symbol.for('airlock.command');
+
+export interface CommandDefinition<Args = unknown, Result = unknown> {
+  readonly [COMMAND]: true;
+  readonly schema: StandardSchemaV1 | undefined;
+  readonly handler: Handler<Args, Result>;
+}
+
+/**
+ * A command whose args are validated by any Standard Schema (zod, valibot, arktype, …) before `handler` runs.
+ *
+ * @example
+ *   greet: command(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`)
+ */
+export function command<S extends StandardSchemaV1, Result>(
+  schema: S,
+  handler: Handler<StandardSchemaV1.InferOutput<S>, Result>,
+): CommandDefinition<StandardSchemaV1.InferOutput<S>, Result> {
+  if (typeof schema?.['~standard']?.validate !== 'function') {
+    throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler): schema must implement Standard Schema v1 (zod ≥ 3.24, valibot ≥ 1, arktype ≥ 2)');
+  }
+  if (typeof handler !== 'function') throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler): handler must be a function');
+  return { [COMMAND]: true, schema, handler };
+}
+
+// biome-ignore lint: handlers of any arity and argument type are accepted
+export type CommandLike = CommandDefinition<any, any> | ((args: any, ctx: InvokeContext) => unknown);
+export type CommandMap = Readonly<Record<string, CommandLike>>;
+
+export function toDefinition(name: string, value: CommandLike): CommandDefinition {
+  if (typeof value === 'function') return { [COMMAND]: true, schema: undefined, handler: value as Handler };
+  if (typeof value === 'object' && value !== null && (value as CommandDefinition)[COMMAND] === true) return value as CommandDefinition;
+  throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: command \`${name}\` must be a function or command(schema, handler)`);
+}
+
+function issuePath(issue: StandardSchemaV1.Issue): string {
+  if (issue.path === undefined || issue.path.length === 0) return '';
+  return issue.path.map((p) => String(typeof p === 'object' && p !== null && 'key' in p ? p.key : p)).join('.');
+}
+
+/** Runs a schema; failures become INVALID_ARGS naming the command and each offending field. */
+export async function validateArgs(command: string, schema: StandardSchemaV1, value: unknown): Promise<unknown> {
+  let result = schema['~standard'].validate(value);
+  if (result instanceof Promise) result = await result;
+  if (result.issues === undefined) return result.value;
+  const issues = result.issues.map((issue) => ({ path: issuePath(issue), message: issue.message }));
+  const first = issues[0];
+  const field = first?.path ? `\`${first.path}\`` : 'args';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args ${field} for command \`${command}\`: ${first?.message ?? 'rejected by schema'}${more}`, {
+    data: { command, issues },
+  });
+}

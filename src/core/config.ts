@@ -1,0 +1,185 @@
+/**
+ * Reads the parts of a Tauri v2 `tauri.conf.json` that Airlock uses. Unknown keys are ignored (an existing Tauri
+ * project's config loads unchanged); a known key with the wrong type is a CONFIG error naming the file, the key and
+ * what it should be.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import { isValidLabel, LABEL_MESSAGE } from './targets.js';
+
+export interface WindowConfig {
+  readonly label: string;
+  readonly title: string;
+  readonly width: number;
+  readonly height: number;
+  /** Path (relative to the app origin) the window opens. */
+  readonly url: string;
+}
+
+export type PatternConfig = { readonly use: 'brownfield' } | { readonly use: 'isolation'; readonly dir: string };
+
+export interface AppConfig {
+  readonly productName: string;
+  readonly version: string;
+  readonly identifier: string;
+  /** Absolute directory of built frontend assets, if any. */
+  readonly frontendDist: string | undefined;
+  /** Dev server URL (`build.devUrl`), if any. */
+  readonly devUrl: string | undefined;
+  readonly beforeDevCommand: string | undefined;
+  readonly windows: readonly WindowConfig[];
+  readonly pattern: PatternConfig;
+  /** `app.security.capabilities`: identifiers or inline capability objects; empty = every file. */
+  readonly capabilities: readonly unknown[];
+  /** Directory of the config file (capabilities/ and permissions/ are found next to it). */
+  readonly configDir: string | undefined;
+  /** Where the config came from, for messages. */
+  readonly source: string;
+}
+
+type Json = Record<string, unknown>;
+
+class Reader {
+  constructor(readonly source: string) {}
+
+  fail(key: string, expected: string, got: unknown): never {
+    const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60) ?? String(got);
+    throw new AirlockError(ErrorCode.CONFIG, `${this.source}: \`${key}\` must be ${expected}, got ${shown}`, { data: { key } });
+  }
+
+  object(obj: Json, key: string, full: string): Json | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'object' || Array.isArray(v)) this.fail(full, 'an object', v);
+    return v as Json;
+  }
+
+  string(obj: Json, key: string, full: string): string | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') this.fail(full, 'a string', v);
+    return v;
+  }
+
+  number(obj: Json, key: string, full: string): number | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(full, 'a positive number', v);
+    return v;
+  }
+
+  array(obj: Json, key: string, full: string): unknown[] | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) this.fail(full, 'an array', v);
+    return v;
+  }
+}
+
+export interface ConfigOverrides {
+  readonly frontendDist?: string;
+}
+
+/** Loads a config from an object or a file path; relative paths resolve against the file's directory. */
+export function loadConfig(input: string | object, overrides: ConfigOverrides = {}): AppConfig {
+  let raw: unknown = input;
+  let source = 'config';
+  let configDir: string | undefined;
+  if (typeof input === 'string') {
+    const file = path.resolve(input);
+    source = file;
+    configDir = path.dirname(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new AirlockError(ErrorCode.CONFIG, `cannot read config file ${file}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (cause) {
+      throw new AirlockError(ErrorCode.CONFIG, `${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const r = new Reader(source);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) r.fail('(root)', 'an object', raw);
+  const root = raw as Json;
+  const base = configDir ?? process.cwd();
+
+  const build = r.object(root, 'build', 'build') ?? {};
+  const app = r.object(root, 'app', 'app') ?? {};
+  const security = r.object(app, 'security', 'app.security') ?? {};
+
+  let frontendDist = overrides.frontendDist;
+  if (frontendDist === undefined) {
+    const dist = build['frontendDist'];
+    if (typeof dist === 'string') {
+      frontendDist = /^https?:\/\//.test(dist) ? undefined : path.resolve(base, dist);
+    } else if (dist !== undefined && dist !== null && !Array.isArray(dist)) {
+      r.fail('build.frontendDist', 'a directory path, a URL or a list of files', dist);
+    }
+  }
+
+  const windowsRaw = r.array(app, 'windows', 'app.windows') ?? [];
+  const windows = windowsRaw.map((w, i) => readWindow(r, w, i));
+  const labels = new Set<string>();
+  for (const w of windows) {
+    if (labels.has(w.label)) r.fail('app.windows', 'a list with unique labels', w.label);
+    labels.add(w.label);
+  }
+
+  return {
+    productName: r.string(root, 'productName', 'productName') ?? 'Airlock app',
+    version: r.string(root, 'version', 'version') ?? '0.0.0',
+    identifier: r.string(root, 'identifier', 'identifier') ?? 'dev.airlock.app',
+    frontendDist,
+    devUrl: r.string(build, 'devUrl', 'build.devUrl'),
+    beforeDevCommand: readCommand(r, build, 'beforeDevCommand'),
+    windows: windows.length > 0 ? windows : [defaultWindow('main', 'Airlock app')],
+    pattern: readPattern(r, security, base),
+    capabilities: r.array(security, 'capabilities', 'app.security.capabilities') ?? [],
+    configDir,
+    source,
+  };
+}
+
+function defaultWindow(label: string, title: string): WindowConfig {
+  return { label, title, width: 800, height: 600, url: '/' };
+}
+
+function readWindow(r: Reader, w: unknown, i: number): WindowConfig {
+  const key = `app.windows[${i}]`;
+  if (typeof w !== 'object' || w === null || Array.isArray(w)) r.fail(key, 'an object', w);
+  const obj = w as Json;
+  const label = r.string(obj, 'label', `${key}.label`) ?? 'main';
+  if (!isValidLabel(label)) r.fail(`${key}.label`, `a valid label (${LABEL_MESSAGE})`, label);
+  const url = r.string(obj, 'url', `${key}.url`) ?? '/';
+  return {
+    label,
+    title: r.string(obj, 'title', `${key}.title`) ?? label,
+    width: r.number(obj, 'width', `${key}.width`) ?? 800,
+    height: r.number(obj, 'height', `${key}.height`) ?? 600,
+    url: /^https?:\/\//.test(url) ? url : `/${url.replace(/^\/+/, '')}`,
+  };
+}
+
+function readCommand(r: Reader, build: Json, key: string): string | undefined {
+  const v = build[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object' && !Array.isArray(v) && typeof (v as Json)['script'] === 'string') return (v as Json)['script'] as string;
+  return r.fail(`build.${key}`, 'a string or { "script": string }', v);
+}
+
+function readPattern(r: Reader, security: Json, base: string): PatternConfig {
+  const p = r.object(security, 'pattern', 'app.security.pattern');
+  if (p === undefined) return { use: 'brownfield' };
+  const use = p['use'];
+  if (use === 'brownfield') return { use };
+  if (use !== 'isolation') r.fail('app.security.pattern.use', '"brownfield" or "isolation"', use);
+  const options = r.object(p, 'options', 'app.security.pattern.options') ?? {};
+  const dir = r.string(options, 'dir', 'app.security.pattern.options.dir');
+  if (dir === undefined) r.fail('app.security.pattern.options.dir', 'the isolation application directory', dir);
+  return { use: 'isolation', dir: path.resolve(base, dir) };
+}

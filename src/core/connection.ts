@@ -1,0 +1,292 @@
+/**
+ * One page's connection: the document currently shown in a webview. It owns everything that must die with the
+ * document — its event listeners, open channels, in-flight calls (their `ctx.signal` aborts) — and turns inbound
+ * frames into calls and outbound results/events/channel messages into frames.
+ *
+ * A connection never touches a socket: the transport hands it a `Peer` that moves frames.
+ */
+import { decodeClientFrame, encode, toJson } from '../protocol/codec.js';
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import { type ClientFrame, CloseCode, type Headers, type SealedFrame } from '../protocol/frames.js';
+import type { Channel, ChannelSink } from './channels.js';
+import type { Limits } from './limits.js';
+import { type EventTarget, targetMatches } from './targets.js';
+
+/** What a transport provides for one page. */
+export interface Peer {
+  sendText(frame: string): void;
+  sendBinary(bytes: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued but not yet written to the socket. */
+  readonly bufferedAmount: number;
+  /** Resolves once the queue has drained below the transport's low-water mark. */
+  drained(): Promise<void>;
+}
+
+/** One call as the core sees it, after decoding (and, under isolation, opening the seal). */
+export interface Call {
+  readonly command: string;
+  /** JSON args, or the raw body bytes for a binary invoke. */
+  readonly args: unknown;
+  readonly raw: boolean;
+  readonly headers: Headers;
+}
+
+export interface ConnectionOwner {
+  readonly limits: Limits;
+  dispatch(connection: Connection, call: Call): Promise<unknown>;
+  /** Under the isolation pattern: verifies and opens a sealed frame. Absent under brownfield. */
+  readonly openSealed: ((connection: Connection, frame: SealedFrame, ciphertext: Uint8Array) => Promise<Call>) | undefined;
+  nextEventId(): number;
+  report(message: string, error?: unknown): void;
+  disconnected(connection: Connection): void;
+}
+
+interface JsListener {
+  readonly target: EventTarget;
+  readonly handlerId: number;
+}
+
+const EMPTY_HEADERS: Headers = Object.freeze(Object.create(null) as Record<string, string>);
+
+function isBytes(value: unknown): value is Uint8Array | ArrayBuffer {
+  return value instanceof Uint8Array || value instanceof ArrayBuffer;
+}
+
+export class Connection implements ChannelSink {
+  readonly label: string;
+  readonly window: string;
+  readonly origin: string;
+  readonly #peer: Peer;
+  readonly #owner: ConnectionOwner;
+  readonly #abort = new AbortController();
+  readonly #listeners = new Map<string, Map<number, JsListener>>();
+  readonly #channels = new Set<Channel<unknown>>();
+  #awaitingBody: ClientFrame | undefined;
+  #pending = 0;
+  #listenerCount = 0;
+  #open = true;
+  #closedResolve!: () => void;
+  /** Resolves once the connection is gone. */
+  readonly done = new Promise<void>((resolve) => {
+    this.#closedResolve = resolve;
+  });
+
+  constructor(identity: { label: string; window: string; origin: string }, peer: Peer, owner: ConnectionOwner) {
+    this.label = identity.label;
+    this.window = identity.window;
+    this.origin = identity.origin;
+    this.#peer = peer;
+    this.#owner = owner;
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** Aborts when the page goes away. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Counters for tests and the inspector: what this page holds in the core right now. */
+  get stats(): { pending: number; listeners: number; channels: number } {
+    return { pending: this.#pending, listeners: this.#listenerCount, channels: this.#channels.size };
+  }
+
+  // ── inbound ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** One frame from the page. Never throws: errors go to the call's error callback or close the connection. */
+  receive(data: string | Uint8Array): void {
+    if (!this.#open) return;
+    if (typeof data !== 'string') {
+      const header = this.#awaitingBody;
+      if (header === undefined) return this.#violate('binary frame without a header announcing it');
+      this.#awaitingBody = undefined;
+      this.#start(header, data);
+      return;
+    }
+    if (this.#awaitingBody !== undefined) return this.#violate('expected the binary body announced by the previous frame');
+    let frame: ClientFrame;
+    try {
+      frame = decodeClientFrame(data, this.#owner.limits);
+    } catch (e) {
+      return this.#violate((e as Error).message);
+    }
+    if (frame.t === 's' || frame.b === 1) this.#awaitingBody = frame;
+    else this.#start(frame, undefined);
+  }
+
+  #violate(reason: string): void {
+    this.#owner.report(`closing webview \`${this.label}\`: protocol violation: ${reason}`);
+    this.close(CloseCode.PROTOCOL, `protocol violation: ${reason}`.slice(0, 120));
+  }
+
+  #start(frame: ClientFrame, body: Uint8Array | undefined): void {
+    if (this.#pending >= this.#owner.limits.maxPendingInvokes) {
+      this.#reject(
+        frame.er,
+        new AirlockError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `webview \`${this.label}\` has ${this.#pending} calls in flight, the limit (limits.maxPendingInvokes); await some before sending more`,
+        ),
+      );
+      return;
+    }
+    this.#pending++;
+    void this.#run(frame, body).finally(() => {
+      this.#pending--;
+    });
+  }
+
+  async #run(frame: ClientFrame, body: Uint8Array | undefined): Promise<void> {
+    try {
+      let call: Call;
+      if (frame.t === 's') {
+        const open = this.#owner.openSealed;
+        if (open === undefined) throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
+        call = await open(this, frame, body ?? new Uint8Array(0));
+      } else {
+        if (this.#owner.openSealed !== undefined) {
+          throw new AirlockError(
+            ErrorCode.ISOLATION_INVALID,
+            `refused plaintext call to \`${frame.c}\`: this app uses the isolation pattern, every message must be sealed by the isolation frame`,
+          );
+        }
+        call = { command: frame.c, args: body ?? frame.a, raw: body !== undefined, headers: frame.h ?? EMPTY_HEADERS };
+      }
+      const result = await this.#owner.dispatch(this, call);
+      this.#resolve(frame, result);
+    } catch (error) {
+      this.#reject(frame.er, error);
+    }
+  }
+
+  #resolve(frame: ClientFrame, result: unknown): void {
+    if (!this.#open) return;
+    if (isBytes(result)) {
+      this.#peer.sendText(encode.responseBytes(frame.cb));
+      this.#peer.sendBinary(result instanceof ArrayBuffer ? new Uint8Array(result) : result);
+      return;
+    }
+    let json: string;
+    try {
+      json = toJson(result, 'command result');
+    } catch (error) {
+      this.#owner.report('a command returned a value that is not JSON', error);
+      return this.#reject(frame.er, error);
+    }
+    this.#peer.sendText(encode.response(frame.cb, json));
+  }
+
+  /** Sends a rejection; `callbackId` is the call's error callback. */
+  #reject(callbackId: number, error: unknown): void {
+    if (!this.#open) return;
+    this.#peer.sendText(encode.response(callbackId, rejectionJson(error)));
+  }
+
+  // ── events ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  addListener(event: string, target: EventTarget, handlerId: number): number {
+    if (this.#listenerCount >= this.#owner.limits.maxListeners) {
+      throw new AirlockError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `webview \`${this.label}\` has ${this.#listenerCount} event listeners, the limit (limits.maxListeners); unlisten the ones you no longer need`,
+      );
+    }
+    const id = this.#owner.nextEventId();
+    let byId = this.#listeners.get(event);
+    if (byId === undefined) this.#listeners.set(event, (byId = new Map()));
+    byId.set(id, { target, handlerId });
+    this.#listenerCount++;
+    return id;
+  }
+
+  removeListener(event: string, eventId: number): void {
+    const byId = this.#listeners.get(event);
+    if (byId?.delete(eventId)) {
+      this.#listenerCount--;
+      if (byId.size === 0) this.#listeners.delete(event);
+    }
+  }
+
+  /** Sends one frame carrying every matching listener of this page, if any. */
+  deliverEvent(event: string, nameJson: string, payloadJson: string, emitted: EventTarget): void {
+    const byId = this.#listeners.get(event);
+    if (byId === undefined || !this.#open) return;
+    const pairs: number[] = [];
+    for (const [eventId, l] of byId) if (targetMatches(emitted, l.target)) pairs.push(eventId, l.handlerId);
+    if (pairs.length > 0) this.#peer.sendText(encode.event(nameJson, payloadJson, pairs));
+  }
+
+  // ── channels (ChannelSink) ─────────────────────────────────────────────────────────────────────────────────────
+
+  sendChannelMessage(id: number, index: number, message: unknown): void {
+    if (isBytes(message)) {
+      this.#peer.sendText(encode.channelBytes(id, index));
+      this.#peer.sendBinary(message instanceof ArrayBuffer ? new Uint8Array(message) : message);
+    } else {
+      this.#peer.sendText(encode.channel(id, index, toJson(message, 'channel message')));
+    }
+  }
+
+  sendChannelEnd(id: number, count: number): void {
+    this.#peer.sendText(encode.channelEnd(id, count));
+  }
+
+  drained(): Promise<void> {
+    return this.#peer.drained();
+  }
+
+  adopt(channel: Channel<unknown>): void {
+    this.#channels.add(channel);
+  }
+
+  release(channel: Channel<unknown>): void {
+    this.#channels.delete(channel);
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** First frame: the resume token for reloads. */
+  hello(token: string): void {
+    this.#peer.sendText(encode.hello(token));
+  }
+
+  /** Closes the socket (if still open) and releases everything the page held. */
+  close(code: number = CloseCode.SHUTDOWN, reason = 'closed by the core'): void {
+    if (!this.#open) return;
+    this.#peer.close(code, reason);
+    this.closed();
+  }
+
+  /** Called by the transport when the socket is gone. Idempotent. */
+  closed(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#awaitingBody = undefined;
+    this.#abort.abort(new AirlockError(ErrorCode.DISCONNECTED, `webview \`${this.label}\` went away (reload, navigation or close)`));
+    for (const ch of this.#channels) ch.detach();
+    this.#channels.clear();
+    this.#listeners.clear();
+    this.#listenerCount = 0;
+    this.#owner.disconnected(this);
+    this.#closedResolve();
+  }
+}
+
+/** The JSON a page's `invoke` rejects with, for anything a handler may throw. */
+export function rejectionJson(error: unknown): string {
+  let value: unknown;
+  if (error instanceof AirlockError) value = error.toWire();
+  else if (error instanceof Error) value = error.message;
+  else value = error ?? null;
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch {
+    const described = error instanceof Object ? Object.prototype.toString.call(error) : String(error);
+    return JSON.stringify(
+      new AirlockError(ErrorCode.INTERNAL, `the command failed with a value that cannot be serialized to JSON (${described})`).toWire(),
+    );
+  }
+}

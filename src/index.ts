@@ -1,0 +1,28 @@
+/**
+ * Airlock: Tauri v2's IPC with a TypeScript core.
+ *
+ * @example
+ *   const app = await Builder.default()
+ *     .invokeHandler({ greet: command(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`) })
+ *     .build({ frontendDist: './dist' });
+ *   const server = await app.serve();
+ *   console.log(server.url('main'));
+ */
+
+// Building and running an app
+export { Builder, type BuildOptions, type SetupFn } from './builder.js';
+export type { App, Server, ServeOptions, Logger } from './core/app.js';
+export type { AppConfig, WindowConfig, PatternConfig } from './core/config.js';
+export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
+
+// Commands and channels
+export { command, type CommandDefinition, type CommandMap, type Handler, type InvokeContext, type CommandScope } from './core/commands.js';
+export { Channel, channel, type ChannelSchema } from './core/channels.js';
+export type { StandardSchemaV1 } from './core/standard-schema.js';
+
+// Events
+export type { Event, EventCallback, UnlistenFn } from './core/events.js';
+export type { EventTarget, EventTargetLike } from './core/targets.js';
+
+// Errors
+export { AirlockError, ErrorCode, type WireError } from './protocol/errors.js';

@@ -1,0 +1,109 @@
+/**
+ * Core-side encoding and decoding of frames (see frames.ts for the shapes).
+ *
+ * Encoders build the JSON text by concatenation around a payload that is serialized exactly once, so an event
+ * delivered to twenty pages costs one `JSON.stringify`. The decoder is the guard every inbound frame passes
+ * before it reaches the core: anything that is not exactly a known frame becomes a PROTOCOL error.
+ */
+import { AirlockError, ErrorCode } from './errors.js';
+import { type ClientFrame, type Headers, isCallbackId } from './frames.js';
+
+export interface DecodeLimits {
+  /** Deepest nesting of arrays/objects accepted in a frame's JSON. */
+  readonly maxDepth: number;
+}
+
+function protocolError(message: string): AirlockError {
+  return new AirlockError(ErrorCode.PROTOCOL, message);
+}
+
+/** Depth of nested arrays/objects in JSON text, counted without parsing (strings are skipped). */
+export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      if (++depth > maxDepth) return true;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readHeaders(value: unknown): Headers | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) throw protocolError('frame field `h` (headers) must be an object of strings');
+  const headers: Record<string, string> = Object.create(null);
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw protocolError(`header \`${name}\` must be a string`);
+    headers[name.toLowerCase()] = v;
+  }
+  return headers;
+}
+
+/** Parses and validates one text frame from a page. Throws AirlockError(PROTOCOL) on anything unexpected. */
+export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFrame {
+  if (jsonDepthExceeds(text, limits.maxDepth + 1)) {
+    throw new AirlockError(ErrorCode.PAYLOAD_TOO_LARGE, `frame nests deeper than the limit of ${limits.maxDepth} levels`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new AirlockError(ErrorCode.PROTOCOL, 'frame is not valid JSON', { cause });
+  }
+  if (!isPlainObject(raw)) throw protocolError('frame must be a JSON object');
+  const { t, c, cb, er } = raw;
+  if (t !== 'i' && t !== 's') throw protocolError(`unknown frame kind ${JSON.stringify(t)}`);
+  if (typeof c !== 'string' || c.length === 0) throw protocolError('frame field `c` (command) must be a non-empty string');
+  if (c.length > 256) throw protocolError('command name is longer than 256 characters');
+  if (!isCallbackId(cb) || !isCallbackId(er)) throw protocolError('frame fields `cb` and `er` must be u32 callback ids');
+  const h = readHeaders(raw['h']);
+  if (t === 'i') {
+    const b = raw['b'];
+    if (b !== undefined && b !== 1) throw protocolError('frame field `b` must be 1 when present');
+    return {
+      t,
+      c,
+      cb,
+      er,
+      ...(b === 1 ? { b } : { a: raw['a'] }),
+      ...(h === undefined ? {} : { h }),
+    };
+  }
+  const { q, n, k } = raw;
+  if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 0) throw protocolError('sealed frame field `q` must be a sequence number');
+  if (typeof n !== 'string' || n.length > 64) throw protocolError('sealed frame field `n` must be a base64 nonce');
+  if (k !== 'j' && k !== 'r') throw protocolError('sealed frame field `k` must be "j" or "r"');
+  return { t, c, cb, er, q, n, k, ...(h === undefined ? {} : { h }) };
+}
+
+/** `JSON.stringify` that never throws: undefined becomes null, failures become an AirlockError. */
+export function toJson(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new AirlockError(ErrorCode.INTERNAL, `${what} cannot be serialized to JSON: ${(cause as Error).message}`, { cause });
+  }
+  return text ?? 'null';
+}
+
+export const encode = {
+  hello: (token: string): string => `{"hello":{"token":${JSON.stringify(token)}}}`,
+  response: (callbackId: number, json: string): string => `{"r":${callbackId},"d":${json}}`,
+  responseBytes: (callbackId: number): string => `{"r":${callbackId},"b":1}`,
+  event: (nameJson: string, payloadJson: string, pairs: readonly number[]): string =>
+    `{"e":${nameJson},"p":${payloadJson},"l":[${pairs.join(',')}]}`,
+  channel: (id: number, index: number, json: string): string => `{"c":${id},"i":${index},"m":${json}}`,
+  channelBytes: (id: number, index: number): string => `{"c":${id},"i":${index},"b":1}`,
+  channelEnd: (id: number, count: number): string => `{"c":${id},"i":${count},"end":1}`,
+};

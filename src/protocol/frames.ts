@@ -1,0 +1,96 @@
+/**
+ * The wire contract between the page runtime and the core: one WebSocket per page, text frames holding one JSON
+ * object each, and binary frames that carry bytes.
+ *
+ * Bytes never travel inside JSON. A text frame that announces bytes carries `"b":1`, and the very next frame on
+ * the socket, which must be binary, is its body. One socket is ordered and the core is single-threaded, so a
+ * header and its body are never split by another frame; the receiver keeps at most one header waiting.
+ *
+ * page → core
+ *   invoke   {"t":"i","c":cmd,"cb":callbackId,"er":errorId,"a":args?,"h":headers?,"b":1?}
+ *   sealed   {"t":"s","c":cmd,"cb":…,"er":…,"h":…?,"q":seq,"n":nonce,"k":contentKind}  + binary ciphertext
+ *            (isolation pattern: the body is AES-GCM ciphertext, see protocol/isolation.ts)
+ *
+ * core → page
+ *   hello    {"hello":{"token":resumeToken}}                        first frame after the socket opens
+ *   response {"r":callbackId,"d":json}  |  {"r":callbackId,"b":1}   runCallback(id, data)
+ *   event    {"e":name,"p":payload,"l":[eventId,handlerId,…]}       one frame per page, every listener in it
+ *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
+ */
+
+export const PROTOCOL_VERSION = 'airlock.v1';
+/** Sub-protocol prefixes that carry the credential on the WebSocket upgrade (kept out of URLs and logs). */
+export const TICKET_PROTOCOL_PREFIX = 'airlock.ticket.';
+export const RESUME_PROTOCOL_PREFIX = 'airlock.resume.';
+
+/** Reserved path prefix served by the core; app assets cannot shadow it. */
+export const RESERVED_PREFIX = '/__airlock/';
+export const RUNTIME_PATH = '/__airlock/runtime.js';
+export const SOCKET_PATH = '/__airlock/ws';
+/** The URL fragment key that hands a webview its one-time ticket. */
+export const LAUNCH_FRAGMENT_KEY = '__airlock';
+
+/** Close codes the core uses (4000–4999 is the application range). */
+export const CloseCode = {
+  PROTOCOL: 4000,
+  SUPERSEDED: 4001,
+  LABEL_IN_USE: 4009,
+  TOO_BIG: 4013,
+  SLOW_CONSUMER: 4029,
+  SHUTDOWN: 4050,
+} as const;
+
+export type Headers = Readonly<Record<string, string>>;
+
+export interface InvokeFrame {
+  readonly t: 'i';
+  readonly c: string;
+  readonly cb: number;
+  readonly er: number;
+  readonly a?: unknown;
+  readonly h?: Headers;
+  readonly b?: 1;
+}
+
+export interface SealedFrame {
+  readonly t: 's';
+  readonly c: string;
+  readonly cb: number;
+  readonly er: number;
+  readonly h?: Headers;
+  /** Per-page sequence number, bound into the associated data. */
+  readonly q: number;
+  /** 12-byte AES-GCM nonce, base64. */
+  readonly n: string;
+  /** What the plaintext is: `j` JSON text, `r` raw bytes. */
+  readonly k: 'j' | 'r';
+}
+
+export type ClientFrame = InvokeFrame | SealedFrame;
+
+export interface ResponseFrame {
+  readonly r: number;
+  readonly d?: unknown;
+  readonly b?: 1;
+}
+export interface EventFrame {
+  readonly e: string;
+  readonly p?: unknown;
+  readonly l: readonly number[];
+}
+export interface ChannelFrame {
+  readonly c: number;
+  readonly i: number;
+  readonly m?: unknown;
+  readonly b?: 1;
+  readonly end?: 1;
+}
+export interface HelloFrame {
+  readonly hello: { readonly token: string };
+}
+export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame;
+
+/** Callback ids are u32, as in Tauri. */
+export function isCallbackId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
+}

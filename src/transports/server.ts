@@ -1,0 +1,147 @@
+/**
+ * The loopback server: one `node:http` server on 127.0.0.1 that serves the frontend (runtime injected), the page
+ * runtime, and the IPC WebSocket. Every request passes guard.ts first.
+ */
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+import type { App, Server, ServeOptions } from '../core/app.js';
+import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
+import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
+import { BASE_HEADERS, checkRequest, checkUpgrade, loopbackOrigins, type Origins, type Refusal } from './guard.js';
+import { acceptSocket, readCredential } from './socket.js';
+
+const RUNTIME_BUNDLE = fileURLToPath(new URL('../runtime/webview.js', import.meta.url));
+let runtimeBundle: string | undefined;
+
+/** The page runtime, configured for this app. */
+function runtimeScript(app: App): string {
+  runtimeBundle ??= readFileSync(RUNTIME_BUNDLE, 'utf8');
+  const config = {
+    pattern: app.config.pattern.use,
+    os: process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'macos' : process.platform,
+    sep: process.platform === 'win32' ? '\\' : '/',
+    delimiter: process.platform === 'win32' ? ';' : ':',
+  };
+  return `(function(){${runtimeBundle}\n__airlockRuntime.install(${JSON.stringify(config)});})();`;
+}
+
+const RUNTIME_TAG = `<script src="${RUNTIME_PATH}"></script>`;
+
+const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Airlock</title></head>
+<body><p>This app has no <code>build.frontendDist</code>. Give <code>Builder.build({ frontendDist })</code> a directory.</p></body></html>`;
+
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  res.writeHead(refusal.status, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+  res.end(`${refusal.reason}\n`);
+}
+
+function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  const text = `${refusal.reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status] ?? 'Refused'}\r\n` +
+      `content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
+export async function serveLoopback(app: App, options: ServeOptions): Promise<Server> {
+  const script = runtimeScript(app);
+  let allowed: Origins = { hosts: new Set(), origins: new Set() };
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: app.limits.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: true,
+    handleProtocols: (protocols) => (protocols.has('airlock.v1') ? 'airlock.v1' : false),
+  });
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = checkRequest(req, allowed);
+    if (refusal !== undefined) return refuse(res, refusal);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD', 'content-type': 'text/plain' });
+      res.end('only GET and HEAD are served; IPC goes over the WebSocket\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === RUNTIME_PATH) {
+      res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(req.method === 'HEAD' ? undefined : script);
+      return;
+    }
+    if (url.pathname.startsWith(RESERVED_PREFIX)) return refuse(res, { status: 404, reason: 'not found' });
+    const root = app.config.frontendDist;
+    const asset: Asset | undefined =
+      root === undefined
+        ? url.pathname === '/' || url.pathname === '/index.html'
+          ? { file: 'index.html', body: Buffer.from(PLACEHOLDER) }
+          : undefined
+        : await readAsset(root, url.pathname);
+    if (asset === undefined) return refuse(res, { status: 404, reason: 'not found' });
+    const html = isHtml(asset.file);
+    const body = html ? Buffer.from(injectIntoHtml(asset.body.toString('utf8'), RUNTIME_TAG)) : asset.body;
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      'content-type': contentType(asset.file),
+      'content-length': body.length,
+      ...(html ? { 'content-security-policy': "frame-ancestors 'self'" } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  const server = http.createServer((req, res) => {
+    onRequest(req, res).catch((error: unknown) => {
+      app.report('failed to serve a request', error);
+      if (!res.headersSent) refuse(res, { status: 500, reason: 'internal error' });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const refusal = checkUpgrade(req, allowed);
+    if (refusal !== undefined) return refuseUpgrade(socket, refusal);
+    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, reason: 'not found' });
+    const credential = readCredential(req);
+    const session = credential === undefined ? undefined : app.sessions.find(credential.kind, credential.value);
+    if (credential === undefined || session === undefined) return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
+    wss.handleUpgrade(req, socket, head, (ws) => acceptSocket(app, ws, session, credential, req.headers.origin ?? ''));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  allowed = loopbackOrigins(port);
+  const origin = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    origin,
+    port,
+    url(label = app.config.windows[0]?.label ?? 'main', opts = {}) {
+      const window = opts.window ?? label;
+      const ticket = app.sessions.issueTicket({ label, window });
+      const fragment = new URLSearchParams({ [LAUNCH_FRAGMENT_KEY]: ticket, label, window });
+      const target = opts.path ?? app.config.windows.find((w) => w.label === window)?.url ?? '/';
+      return `${origin}${target.startsWith('/') ? target : `/${target}`}#${fragment}`;
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
