@@ -1,0 +1,33 @@
+// Builds the package: tsc for the Node code (dist/), esbuild for the browser bundles (dist/runtime/).
+// The browser code is type-checked with its own tsconfig (DOM, no Node types) so neither side leaks into the other.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+function typecheck(project, extra = []) {
+  execFileSync(process.execPath, [tsc, '-p', project, ...extra], { cwd: root, stdio: 'inherit' });
+}
+
+typecheck('tsconfig.json');
+for (const browser of ['src/webview']) typecheck(browser);
+
+mkdirSync(path.join(root, 'dist', 'runtime'), { recursive: true });
+const bundles = [{ entry: 'src/webview/main.ts', out: 'dist/runtime/webview.js', globalName: '__airlockRuntime' }];
+for (const b of bundles) {
+  await build({
+    entryPoints: [path.join(root, b.entry)],
+    outfile: path.join(root, b.out),
+    bundle: true,
+    format: 'iife',
+    globalName: b.globalName,
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Browser APIs captured when the runtime loads, before any app script runs, so a script that later replaces
+ * `JSON.parse`, `WebSocket` or `Map` cannot intercept IPC.
+ */
+const w = window;
+
+export const g = Object.freeze({
+  Map: w.Map,
+  Promise: w.Promise,
+  Uint8Array: w.Uint8Array,
+  Uint32Array: w.Uint32Array,
+  ArrayBuffer: w.ArrayBuffer,
+  WebSocket: w.WebSocket,
+  Headers: w.Headers,
+  URLSearchParams: w.URLSearchParams,
+  parse: w.JSON.parse.bind(w.JSON),
+  stringify: w.JSON.stringify.bind(w.JSON),
+  defineProperty: w.Object.defineProperty,
+  freeze: w.Object.freeze,
+  isArray: w.Array.isArray,
+  isView: w.ArrayBuffer.isView,
+  getRandomValues: w.crypto.getRandomValues.bind(w.crypto),
+  warn: w.console.warn.bind(w.console),
+  error: w.console.error.bind(w.console),
+  setTimeout: w.setTimeout.bind(w),
+  clearTimeout: w.clearTimeout.bind(w),
+  sessionStorage: (() => {
+    try {
+      return w.sessionStorage;
+    } catch {
+      return undefined; // storage can be blocked (sandboxed frames, some privacy settings)
+    }
+  })(),
+  location: w.location,
+  history: w.history,
+});
+
+/** Defines a read-only, non-enumerable, non-configurable member, as Tauri does for `__TAURI_INTERNALS__`. */
+export function define(target: object, name: string, value: unknown): void {
+  g.defineProperty(target, name, { value });
+}

@@ -1,0 +1,118 @@
+/**
+ * The page runtime: defines `window.__TAURI_INTERNALS__`, `__TAURI_EVENT_PLUGIN_INTERNALS__` and `isTauri` with
+ * the members and semantics the official `@tauri-apps/api` relies on (spec §1), on top of the IPC socket.
+ * The core serves it as the first script of every HTML page, in the top-level frame only: a sub-frame gets
+ * internals whose calls reject, as Tauri gives sub-frames no IPC.
+ */
+import { callbacks, runCallback, transformCallback, unregisterCallback } from './callbacks.js';
+import { define, g } from './globals.js';
+import { toBody, toHeaders } from './serialize.js';
+import { type Identity, IpcSocket, readIdentity } from './socket.js';
+
+export interface RuntimeConfig {
+  readonly pattern: 'brownfield' | 'isolation';
+  readonly os: string;
+  readonly sep: string;
+  readonly delimiter: string;
+}
+
+/** The message `invoke` hands to `ipc`, as in Tauri (and as the isolation hook sees it). */
+export interface IpcMessage {
+  cmd: string;
+  callback: number;
+  error: number;
+  payload: unknown;
+  options?: { headers?: unknown } | undefined;
+}
+
+const LISTEN = 'plugin:event|listen';
+
+export function install(config: RuntimeConfig): void {
+  const w = window as unknown as Record<string, unknown>;
+  if (w['__TAURI_INTERNALS__'] !== undefined) return; // installed twice (a page that includes the script itself)
+  const topLevel = window.top === window;
+  const identity: Identity | undefined = topLevel ? readIdentity() : undefined;
+  const socket = new IpcSocket(identity);
+  addEventListener('pagehide', () => socket.close());
+
+  /** event name → event id → handler callback id, so `unregisterListener` can drop the handler at once. */
+  const listeners = new g.Map<string, Map<number, number>>();
+
+  function postMessage(message: IpcMessage): void {
+    if (!topLevel) {
+      runCallback(message.error, { code: 'FORBIDDEN', message: 'IPC is available only in the top-level frame of the app window' });
+      return;
+    }
+    const { cmd, callback, error, payload, options } = message;
+    const headers = toHeaders(options?.headers);
+    const body = toBody(payload);
+    let header = `{"t":"i","c":${g.stringify(cmd)},"cb":${callback},"er":${error}`;
+    if (headers !== undefined) header += `,"h":${g.stringify(headers)}`;
+    header += 'raw' in body ? ',"b":1}' : `,"a":${body.json}}`;
+    if (cmd === LISTEN) {
+      const args = payload as { event?: unknown; handler?: unknown };
+      if (typeof args?.event === 'string' && typeof args.handler === 'number') {
+        const { event, handler } = args;
+        socket.observe(callback, error, (eventId, ok) => {
+          if (!ok || typeof eventId !== 'number') return;
+          let byId = listeners.get(event);
+          if (byId === undefined) listeners.set(event, (byId = new g.Map()));
+          byId.set(eventId, handler);
+        });
+      }
+    }
+    socket.send(callback, error, header, 'raw' in body ? body.raw : undefined);
+  }
+
+  function ipc(message: IpcMessage): void {
+    postMessage(message);
+  }
+
+  function invoke(cmd: string, payload: unknown = {}, options?: { headers?: unknown }): Promise<unknown> {
+    return new g.Promise((resolve, reject) => {
+      const callback = transformCallback((r) => {
+        resolve(r);
+        unregisterCallback(error);
+      }, true);
+      const error = transformCallback((e) => {
+        reject(e);
+        unregisterCallback(callback);
+      }, true);
+      ipc({ cmd, callback, error, payload, options });
+    });
+  }
+
+  function convertFileSrc(filePath: string, protocol = 'asset'): string {
+    return `${g.location.origin}/__airlock/${protocol}/${encodeURIComponent(filePath)}`;
+  }
+
+  const label = identity?.label ?? 'main';
+  const internals = {};
+  define(internals, 'metadata', g.freeze({
+    currentWindow: g.freeze({ label: identity?.window ?? label }),
+    currentWebview: g.freeze({ label, windowLabel: identity?.window ?? label }),
+  }));
+  define(internals, 'plugins', g.freeze({ path: g.freeze({ sep: config.sep, delimiter: config.delimiter }) }));
+  define(internals, '__TAURI_PATTERN__', g.freeze({ pattern: config.pattern }));
+  define(internals, 'postMessage', postMessage);
+  define(internals, 'ipc', ipc);
+  define(internals, 'invoke', invoke);
+  define(internals, 'transformCallback', transformCallback);
+  define(internals, 'unregisterCallback', unregisterCallback);
+  define(internals, 'runCallback', runCallback);
+  define(internals, 'callbacks', callbacks);
+  define(internals, 'convertFileSrc', convertFileSrc);
+  define(window, '__TAURI_INTERNALS__', internals);
+
+  const eventInternals = {};
+  define(eventInternals, 'unregisterListener', (event: string, eventId: number) => {
+    const byId = listeners.get(event);
+    const handler = byId?.get(eventId);
+    if (handler === undefined) return;
+    byId?.delete(eventId);
+    if (byId?.size === 0) listeners.delete(event);
+    unregisterCallback(handler);
+  });
+  define(window, '__TAURI_EVENT_PLUGIN_INTERNALS__', eventInternals);
+  define(window, 'isTauri', true);
+}

@@ -1,0 +1,43 @@
+/**
+ * Turns an invoke payload into what goes on the wire, with Tauri's rules (`process-ipc-message-fn.js`):
+ * an `ArrayBuffer` or any typed array/DataView is sent raw; anything else is JSON where a `Map` becomes an object,
+ * a nested `Uint8Array`/`ArrayBuffer` a number array, and objects with `__TAURI_TO_IPC_KEY__` (Channel, dpi
+ * types) their IPC form. One deliberate difference: a top-level plain array is sent as JSON (Tauri's fetch path
+ * turns `[1,2,3]` into the text "1,2,3").
+ */
+import { g } from './globals.js';
+
+export const TO_IPC_KEY = '__TAURI_TO_IPC_KEY__';
+
+export type Body = { readonly raw: Uint8Array<ArrayBuffer> } | { readonly json: string };
+
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Map) return Object.fromEntries(value.entries());
+  if (value instanceof g.Uint8Array) return Array.from(value);
+  if (value instanceof g.ArrayBuffer) return Array.from(new g.Uint8Array(value));
+  if (typeof value === 'object' && value !== null) {
+    const toIpc = (value as Record<string, unknown>)[TO_IPC_KEY];
+    if (typeof toIpc === 'function') return toIpc.call(value);
+    const legacy = value as { __TAURI_CHANNEL_MARKER__?: unknown; id?: unknown };
+    if ('__TAURI_CHANNEL_MARKER__' in legacy && typeof legacy.id === 'number') return `__CHANNEL__:${legacy.id}`;
+  }
+  return value;
+}
+
+export function toBody(payload: unknown): Body {
+  if (payload instanceof g.ArrayBuffer) return { raw: new g.Uint8Array(payload) };
+  if (g.isView(payload)) return { raw: new g.Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength) };
+  return { json: g.stringify(payload ?? {}, replacer) ?? '{}' };
+}
+
+/** `options.headers` as a plain object of lower-case names: a `Headers`, an array of pairs or a record. */
+export function toHeaders(headers: unknown): Record<string, string> | undefined {
+  if (headers === undefined || headers === null) return undefined;
+  const out: Record<string, string> = {};
+  let any = false;
+  new g.Headers(headers as HeadersInit).forEach((value, name) => {
+    out[name] = value;
+    any = true;
+  });
+  return any ? out : undefined;
+}

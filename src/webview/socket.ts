@@ -1,0 +1,193 @@
+/**
+ * The page's end of the IPC WebSocket (frame shapes: src/protocol/frames.ts).
+ *
+ * Credential: the launch URL's fragment carries a one-time ticket, which is stripped from the address bar before
+ * any app script runs; the core answers the first connection with a resume token kept in sessionStorage, so a
+ * reload of this tab reconnects as the same webview. The credential travels as a WebSocket sub-protocol, never in
+ * a URL. Calls made while the socket opens are queued; calls in flight when it closes reject with DISCONNECTED;
+ * the next call reconnects.
+ */
+import {
+  type ChannelFrame,
+  type EventFrame,
+  LAUNCH_FRAGMENT_KEY,
+  PROTOCOL_VERSION,
+  type ResponseFrame,
+  RESUME_PROTOCOL_PREFIX,
+  SOCKET_PATH,
+  TICKET_PROTOCOL_PREFIX,
+} from '../protocol/frames.js';
+import { runCallback } from './callbacks.js';
+import { g } from './globals.js';
+
+const STORAGE_KEY = '__airlock_session';
+
+export interface Identity {
+  readonly label: string;
+  readonly window: string;
+  ticket: string | undefined;
+  token: string | undefined;
+}
+
+/** Reads (and removes from the URL) the launch credential, or the resume token of an earlier page of this tab. */
+export function readIdentity(): Identity | undefined {
+  const hash = g.location.hash.slice(1);
+  if (hash.startsWith(`${LAUNCH_FRAGMENT_KEY}=`)) {
+    const params = new g.URLSearchParams(hash);
+    g.history.replaceState(g.history.state, '', g.location.pathname + g.location.search);
+    const ticket = params.get(LAUNCH_FRAGMENT_KEY) ?? undefined;
+    const label = params.get('label') ?? 'main';
+    return { label, window: params.get('window') ?? label, ticket, token: undefined };
+  }
+  const stored = g.sessionStorage?.getItem(STORAGE_KEY);
+  if (stored == null) return undefined;
+  try {
+    const s = g.parse(stored) as { label?: unknown; window?: unknown; token?: unknown };
+    if (typeof s.label === 'string' && typeof s.window === 'string' && typeof s.token === 'string') {
+      return { label: s.label, window: s.window, ticket: undefined, token: s.token };
+    }
+  } catch {
+    // a corrupted entry: no session
+  }
+  return undefined;
+}
+
+type Frame = ResponseFrame & EventFrame & ChannelFrame & { hello?: { token: string } };
+
+export class IpcSocket {
+  readonly #identity: Identity | undefined;
+  #ws: WebSocket | undefined;
+  #queue: Array<string | Uint8Array<ArrayBuffer>> = [];
+  /** Calls sent and not yet answered: callback id → error id, and the reverse. */
+  readonly #inflight = new g.Map<number, number>();
+  readonly #inflightByError = new g.Map<number, number>();
+  /** A text frame that announced a binary body: what to do with the body. */
+  #awaiting: ((body: ArrayBuffer) => void) | undefined;
+  /** Responses the runtime itself needs to see (e.g. listen → event id); keyed by callback id. */
+  readonly #observers = new g.Map<number, (data: unknown, ok: boolean) => void>();
+
+  constructor(identity: Identity | undefined) {
+    this.#identity = identity;
+    if (identity !== undefined) this.#connect();
+  }
+
+  get connected(): boolean {
+    return this.#ws?.readyState === g.WebSocket.OPEN;
+  }
+
+  /** Sends one call (a header frame, plus a binary body when `body` is given). */
+  send(callback: number, error: number, header: string, body?: Uint8Array<ArrayBuffer>): void {
+    if (this.#identity === undefined) {
+      runCallback(error, {
+        code: 'DISCONNECTED',
+        message: 'this page has no IPC session: open it through the URL the core prints (server.url(label)), not by typing its address',
+      });
+      return;
+    }
+    this.#inflight.set(callback, error);
+    this.#inflightByError.set(error, callback);
+    const ws = this.#ws === undefined || this.#ws.readyState >= g.WebSocket.CLOSING ? this.#connect() : this.#ws;
+    if (ws.readyState === g.WebSocket.OPEN) {
+      ws.send(header);
+      if (body !== undefined) ws.send(body);
+    } else {
+      this.#queue.push(header);
+      if (body !== undefined) this.#queue.push(body);
+    }
+  }
+
+  /** Calls `observer` with the result of the call answered on `callback`/`error` before the caller sees it. */
+  observe(callback: number, error: number, observer: (data: unknown, ok: boolean) => void): void {
+    this.#observers.set(callback, observer);
+    this.#observers.set(error, observer);
+  }
+
+  close(): void {
+    this.#ws?.close(1000, 'page hidden');
+  }
+
+  #connect(): WebSocket {
+    const identity = this.#identity as Identity;
+    const credential =
+      identity.token !== undefined ? RESUME_PROTOCOL_PREFIX + identity.token : TICKET_PROTOCOL_PREFIX + (identity.ticket ?? '');
+    const url = `${g.location.protocol === 'https:' ? 'wss' : 'ws'}://${g.location.host}${SOCKET_PATH}`;
+    const ws = new g.WebSocket(url, [PROTOCOL_VERSION, credential]);
+    ws.binaryType = 'arraybuffer';
+    this.#ws = ws;
+    this.#awaiting = undefined;
+    ws.onopen = () => {
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const frame of queued) ws.send(frame);
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      const data: unknown = ev.data;
+      if (typeof data === 'string') this.#text(data);
+      else if (data instanceof g.ArrayBuffer) this.#binary(data);
+    };
+    ws.onclose = (ev: CloseEvent) => {
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      this.#queue = [];
+      this.#failInflight(ev.code, ev.reason);
+    };
+    return ws;
+  }
+
+  #text(text: string): void {
+    const f = g.parse(text) as Frame;
+    if (f.r !== undefined) {
+      if (f.b === 1) this.#awaiting = (body) => this.#respond(f.r, body);
+      else this.#respond(f.r, f.d);
+    } else if (f.e !== undefined) {
+      const l = f.l;
+      for (let i = 0; i < l.length; i += 2) runCallback(l[i + 1] as number, { event: f.e, payload: f.p, id: l[i] });
+    } else if (f.c !== undefined) {
+      if (f.end === 1) runCallback(f.c, { end: true, index: f.i });
+      else if (f.b === 1) this.#awaiting = (body) => runCallback(f.c, { message: body, index: f.i });
+      else runCallback(f.c, { message: f.m, index: f.i });
+    } else if (f.hello !== undefined) {
+      const identity = this.#identity as Identity;
+      identity.token = f.hello.token;
+      identity.ticket = undefined;
+      g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label: identity.label, window: identity.window, token: identity.token }));
+    }
+  }
+
+  #binary(body: ArrayBuffer): void {
+    const handle = this.#awaiting;
+    this.#awaiting = undefined;
+    handle?.(body);
+  }
+
+  #respond(id: number, data: unknown): void {
+    let ok = true;
+    let other = this.#inflight.get(id);
+    if (other !== undefined) this.#inflight.delete(id);
+    else {
+      ok = false;
+      other = this.#inflightByError.get(id);
+      if (other !== undefined) this.#inflight.delete(other);
+    }
+    if (other !== undefined) this.#inflightByError.delete(ok ? other : id);
+    if (this.#observers.size > 0) {
+      const observer = this.#observers.get(id);
+      if (observer !== undefined) {
+        this.#observers.delete(id);
+        if (other !== undefined) this.#observers.delete(other);
+        observer(data, ok);
+      }
+    }
+    runCallback(id, data);
+  }
+
+  #failInflight(code: number, reason: string): void {
+    if (this.#inflight.size === 0) return;
+    const message = `the IPC connection closed (${code}${reason ? `: ${reason}` : ''}) before the core answered`;
+    const errors = [...this.#inflight.values()];
+    this.#inflight.clear();
+    this.#inflightByError.clear();
+    this.#observers.clear();
+    for (const error of errors) runCallback(error, { code: 'DISCONNECTED', message });
+  }
+}
