@@ -1,0 +1,20 @@
+// Runs the whole suite with Node's test runner (TypeScript through tsx): unit tests, then real-Chromium tests.
+// `node scripts/test.mjs [dir-or-file ...]` runs a subset.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+function collect(target) {
+  if (statSync(target).isFile()) return [target];
+  return readdirSync(target, { recursive: true })
+    .map((f) => path.join(target, String(f)))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort();
+}
+
+const targets = process.argv.slice(2);
+const files = (targets.length > 0 ? targets : ['test']).flatMap(collect);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,150 @@
+/**
+ * An in-process page for tests: connects to an app without sockets or a browser, speaks the same frames as the
+ * page runtime, and decodes what the core sends back. Use it to unit-test commands, events and channels.
+ *
+ * @example
+ *   const page = await connectInMemory(app, 'main');
+ *   assert.equal(await page.invoke('greet', { name: 'Ada' }), 'Hello, Ada!');
+ */
+import type { App } from '../core/app.js';
+import type { Connection } from '../core/connection.js';
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
+
+export interface EventRecord {
+  readonly event: string;
+  readonly payload: unknown;
+  readonly id: number;
+}
+
+export interface InMemoryPage {
+  readonly connection: Connection;
+  /** Resolves with the command's result (bytes as a Uint8Array), rejects with its rejection value. */
+  invoke(command: string, args?: unknown, headers?: Record<string, string>): Promise<unknown>;
+  /** Registers a page listener like `@tauri-apps/api`'s `listen`; returns the unlisten function. */
+  listen(event: string, handler: (e: EventRecord) => void, target?: unknown): Promise<() => Promise<void>>;
+  /** Makes a page-side channel id whose messages (in index order) land in `messages`; `ended` resolves at the end. */
+  channel(): { readonly id: string; readonly messages: unknown[]; readonly ended: Promise<number> };
+  /** Sends a raw frame, as a hostile page could. */
+  sendRaw(frame: string | Uint8Array): void;
+  /** Frames received from the core, in order (for tests of the wire itself). */
+  readonly received: Array<string | Uint8Array>;
+  close(): void;
+}
+
+export async function connectInMemory(app: App, label = 'main', origin = 'http://127.0.0.1:0'): Promise<InMemoryPage> {
+  const ticket = app.sessions.issueTicket({ label, window: label });
+  const session = app.sessions.find('ticket', ticket);
+  if (session === undefined) throw new AirlockError(ErrorCode.INTERNAL, 'in-memory page: ticket not found');
+  const callbacks = new Map<number, (data: unknown) => void>();
+  const received: Array<string | Uint8Array> = [];
+  let nextId = 1;
+  let awaiting: ((bytes: Uint8Array) => void) | undefined;
+  const run = (id: number, data: unknown): void => callbacks.get(id)?.(data);
+
+  const onText = (text: string): void => {
+    const f = JSON.parse(text) as Record<string, unknown> & { l?: number[] };
+    if (typeof f['r'] === 'number') {
+      const id = f['r'];
+      if (f['b'] === 1) awaiting = (bytes) => run(id, bytes);
+      else run(id, f['d']);
+    } else if (typeof f['e'] === 'string') {
+      const l = f.l ?? [];
+      for (let i = 0; i < l.length; i += 2) run(l[i + 1] as number, { event: f['e'], payload: f['p'], id: l[i] });
+    } else if (typeof f['c'] === 'number') {
+      const id = f['c'];
+      if (f['end'] === 1) run(id, { end: true, index: f['i'] });
+      else if (f['b'] === 1) awaiting = (bytes) => run(id, { message: bytes, index: f['i'] });
+      else run(id, { message: f['m'], index: f['i'] });
+    }
+  };
+
+  // Frames are handled in order, each in its own microtask, as a socket would deliver them asynchronously.
+  const deliver = (frame: string | Uint8Array): void => {
+    received.push(frame);
+    queueMicrotask(() => {
+      if (typeof frame === 'string') return onText(frame);
+      const handle = awaiting;
+      awaiting = undefined;
+      handle?.(frame);
+    });
+  };
+
+  const connection = await app.attach(session, { kind: 'ticket', value: ticket }, origin, {
+    sendText: deliver,
+    sendBinary: deliver,
+    close: () => undefined,
+    bufferedAmount: 0,
+    drained: () => Promise.resolve(),
+  });
+
+  const register = (fn: (data: unknown) => void): number => {
+    const id = nextId++;
+    callbacks.set(id, fn);
+    return id;
+  };
+
+  const page: InMemoryPage = {
+    connection,
+    received,
+    invoke(command, args = {}, headers) {
+      return new Promise((resolve, reject) => {
+        const cb = register((d) => {
+          callbacks.delete(cb);
+          callbacks.delete(er);
+          resolve(d);
+        });
+        const er = register((e) => {
+          callbacks.delete(cb);
+          callbacks.delete(er);
+          reject(e);
+        });
+        const h = headers === undefined ? '' : `,"h":${JSON.stringify(headers)}`;
+        if (args instanceof Uint8Array) {
+          connection.receive(`{"t":"i","c":${JSON.stringify(command)},"cb":${cb},"er":${er}${h},"b":1}`);
+          connection.receive(args);
+        } else {
+          connection.receive(`{"t":"i","c":${JSON.stringify(command)},"cb":${cb},"er":${er}${h},"a":${JSON.stringify(args)}}`);
+        }
+      });
+    },
+    async listen(event, handler, target = { kind: 'Any' }) {
+      const handlerId = register(handler as (d: unknown) => void);
+      const eventId = await page.invoke('plugin:event|listen', { event, target, handler: handlerId });
+      return async () => {
+        callbacks.delete(handlerId);
+        await page.invoke('plugin:event|unlisten', { event, eventId });
+      };
+    },
+    channel() {
+      const messages: unknown[] = [];
+      const pending = new Map<number, unknown>();
+      let next = 0;
+      let end = -1;
+      let resolveEnd!: (n: number) => void;
+      const ended = new Promise<number>((r) => {
+        resolveEnd = r;
+      });
+      const id = register((raw) => {
+        const m = raw as { message?: unknown; index: number; end?: true };
+        if (m.end) end = m.index;
+        else pending.set(m.index, m.message);
+        while (pending.has(next)) {
+          messages.push(pending.get(next));
+          pending.delete(next++);
+        }
+        if (next === end) {
+          callbacks.delete(id);
+          resolveEnd(end);
+        }
+      });
+      return { id: `__CHANNEL__:${id}`, messages, ended };
+    },
+    sendRaw(frame) {
+      connection.receive(frame);
+    },
+    close() {
+      connection.closed();
+    },
+  };
+  return page;
+}

@@ -1,0 +1,31 @@
+// Starts apps for tests and cleans them up: `await using t = await startApp(builder => ...)`.
+import { Builder, type App, type BuildOptions, type Server } from 'airlock';
+import { testFrontend } from './frontend.js';
+
+export interface TestApp extends AsyncDisposable {
+  readonly app: App;
+  readonly server: Server;
+  readonly logs: string[];
+}
+
+/** A builder whose log lines are collected instead of printed. */
+export function quietBuilder(logs: string[] = []): Builder {
+  return Builder.default().logger((level, message) => {
+    logs.push(`${level}: ${message}`);
+  });
+}
+
+export async function startApp(configure: (b: Builder) => Builder, options: BuildOptions = {}): Promise<TestApp> {
+  const logs: string[] = [];
+  const frontendDist = options.frontendDist ?? (await testFrontend());
+  const app = await configure(quietBuilder(logs)).build({ ...options, frontendDist });
+  const server = await app.serve({ port: 0 });
+  return {
+    app,
+    server,
+    logs,
+    async [Symbol.asyncDispose]() {
+      await app.close();
+    },
+  };
+}
