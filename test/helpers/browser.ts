@@ -21,6 +21,9 @@ export async function launchBrowser(): Promise<Browser> {
 /** Opens `url` in a fresh context and waits until the page's IPC socket is up. */
 export async function openPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext();
+  // tsx compiles test files with esbuild's keepNames, which wraps named functions in `__name(...)`; functions we
+  // pass to page.evaluate carry that call into the page, so the page needs the (identity) helper too.
+  await context.addInitScript('globalThis.__name = (f) => f');
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.goto(url);

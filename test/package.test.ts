@@ -1,0 +1,51 @@
+// The package as users get it: built JS behind `exports`, importable from a plain Node ESM script.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import * as airlock from 'airlock';
+import * as testing from 'airlock/testing';
+
+describe('package', () => {
+  test('exports exactly the public API', () => {
+    assert.deepEqual(Object.keys(airlock).sort(), ['AirlockError', 'Builder', 'Channel', 'DEFAULT_LIMITS', 'ErrorCode', 'channel', 'command']);
+    assert.deepEqual(Object.keys(testing).sort(), ['connectInMemory']);
+  });
+
+  test('the README snippet runs from a plain node ESM script and the process exits after close()', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'airlock-snippet-'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>x</title>');
+    const script = path.join(process.cwd(), 'scratch-snippet.mjs');
+    const code = `
+      import { Builder, command, channel, Channel, AirlockError } from 'airlock';
+      import { z } from 'zod';
+      class Counter { n = 0 }
+      const app = await Builder.default()
+        .manage(new Counter())
+        .invokeHandler({
+          greet: command(z.object({ name: z.string() }), ({ name }) => \`Hello, \${name}!\`),
+          add: (args) => args.a + args.b,
+          fail: () => { throw { code: 42, message: 'boom' }; },
+          echo_bytes: (_args, ctx) => ctx.body,
+          progress: command(z.object({ onEvent: channel() }), async ({ onEvent }) => { onEvent.send(1); }),
+        })
+        .setup((app) => { app.listen('from-page', () => {}); })
+        .build({ frontendDist: ${JSON.stringify(dir)} });
+      const server = await app.serve({ port: 0 });
+      const url = server.url('main');
+      app.emit('evt', 1); app.emitTo('main', 'evt', 2); app.emitTo({ kind: 'Webview', label: 'main' }, 'evt', 3);
+      const unlisten = app.listen('from-page', () => {}); unlisten();
+      console.log(typeof Channel, typeof AirlockError, new URL(url).hostname);
+      await app.close();
+    `;
+    writeFileSync(script, code);
+    try {
+      const out = execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(out.trim(), 'function function 127.0.0.1');
+    } finally {
+      execFileSync('rm', ['-f', script]);
+    }
+  });
+});
