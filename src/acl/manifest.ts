@@ -20,10 +20,13 @@ export function formatOf(file: string): DocumentFormat | undefined {
   return undefined;
 }
 
-/** Parses JSON or TOML text; a syntax error is a CONFIG error naming the file. */
+/**
+ * Parses JSON or TOML text; a syntax error is a CONFIG error naming the file. TOML is normalized to JSON values
+ * (plain objects, dates as strings), so scope values reach handlers in one shape whichever format declared them.
+ */
 export function parseDocument(text: string, format: DocumentFormat, source: string): unknown {
   try {
-    return format === 'json' ? JSON.parse(text) : parseToml(text);
+    return format === 'json' ? JSON.parse(text) : JSON.parse(JSON.stringify(parseToml(text)));
   } catch (cause) {
     throw configError(`${source}: invalid ${format.toUpperCase()}: ${(cause as Error).message.split('\n')[0]}`);
   }
