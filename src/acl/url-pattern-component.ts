@@ -25,7 +25,7 @@ function skipRegexGroup(text: string, start: number): number {
     else if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return i + 1;
   }
-  throw new Error(`unbalanced \`(\` at offset ${start}`);
+  throw new Error('unbalanced `(`');
 }
 
 /** Index of the `}` closing the group that opens at `start`. */
@@ -38,7 +38,7 @@ function closingBrace(text: string, start: number): number {
     else if (c === '{') depth++;
     else if (c === '}' && --depth === 0) return i;
   }
-  throw new Error(`unbalanced \`{\` at offset ${start}`);
+  throw new Error('unbalanced `{`');
 }
 
 function skipName(text: string, colon: number): number {
