@@ -27,6 +27,8 @@ export const consoleLogger: Logger = (level, message, error) => {
 export interface ServeOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   readonly port?: number;
+  /** Serve the frontend from `build.devUrl` through the dev proxy even when `frontendDist` is set (`airlock dev`). */
+  readonly useDevUrl?: boolean;
 }
 
 /** What `app.serve()` returns. */

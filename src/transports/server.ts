@@ -11,6 +11,7 @@ import type { App, Server, ServeOptions } from '../core/app.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
 import { BASE_HEADERS, checkRequest, checkUpgrade, loopbackOrigins, type Origins, type Refusal } from './guard.js';
+import { createDevProxy, type DevProxy } from './proxy.js';
 import { acceptSocket, readCredential } from './socket.js';
 
 const RUNTIME_BUNDLE = fileURLToPath(new URL('../runtime/webview.js', import.meta.url));
@@ -56,6 +57,10 @@ export async function serveLoopback(app: App, options: ServeOptions): Promise<Se
     clientTracking: true,
     handleProtocols: (protocols) => (protocols.has('airlock.v1') ? 'airlock.v1' : false),
   });
+  // `build.devUrl` (airlock dev): the frontend comes from the dev server, through the proxy (transports/proxy.ts).
+  const { devUrl, frontendDist } = app.config;
+  const proxy: DevProxy | undefined =
+    devUrl !== undefined && (frontendDist === undefined || options.useDevUrl === true) ? createDevProxy(devUrl, (m, e) => app.report(m, e)) : undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refusal = checkRequest(req, allowed);
@@ -72,6 +77,7 @@ export async function serveLoopback(app: App, options: ServeOptions): Promise<Se
       return;
     }
     if (url.pathname.startsWith(RESERVED_PREFIX)) return refuse(res, { status: 404, reason: 'not found' });
+    if (proxy !== undefined) return proxy.request(req, res);
     const root = app.config.frontendDist;
     const asset: Asset | undefined =
       root === undefined
@@ -104,7 +110,9 @@ export async function serveLoopback(app: App, options: ServeOptions): Promise<Se
     socket.on('error', () => socket.destroy());
     const refusal = checkUpgrade(req, allowed);
     if (refusal !== undefined) return refuseUpgrade(socket, refusal);
-    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, reason: 'not found' });
+    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (pathname !== SOCKET_PATH && proxy !== undefined && !pathname.startsWith(RESERVED_PREFIX)) return proxy.upgrade(req, socket, head);
+    if (pathname !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, reason: 'not found' });
     const credential = readCredential(req);
     const session = credential === undefined ? undefined : app.sessions.find(credential.kind, credential.value);
     if (credential === undefined || session === undefined) return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
@@ -138,6 +146,7 @@ export async function serveLoopback(app: App, options: ServeOptions): Promise<Se
       closing ??= new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
+        proxy?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
