@@ -14,10 +14,13 @@ function typecheck(project, extra = []) {
 }
 
 typecheck('tsconfig.json');
-for (const browser of ['src/webview']) typecheck(browser);
+for (const browser of ['src/webview', 'src/isolation']) typecheck(browser);
 
 mkdirSync(path.join(root, 'dist', 'runtime'), { recursive: true });
-const bundles = [{ entry: 'src/webview/main.ts', out: 'dist/runtime/webview.js', globalName: '__airlockRuntime' }];
+const bundles = [
+  { entry: 'src/webview/main.ts', out: 'dist/runtime/webview.js', globalName: '__airlockRuntime' },
+  { entry: 'src/isolation/main.ts', out: 'dist/runtime/isolation.js', globalName: '__airlockIsolation' },
+];
 for (const b of bundles) {
   await build({
     entryPoints: [path.join(root, b.entry)],

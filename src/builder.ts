@@ -2,11 +2,13 @@
  * The composition root: `Builder` collects commands, state and options, then `build()` makes a core `App` wired to
  * the loopback transport. This is the only module that knows both the core and the transports.
  */
-import { allowAll, App, type Authorize, consoleLogger, type Logger } from './core/app.js';
+import { allowAll, App, type Authorize, consoleLogger, type Logger, type ServeFn } from './core/app.js';
 import { type CommandDefinition, type CommandMap, toDefinition } from './core/commands.js';
 import { type AppConfig, loadConfig } from './core/config.js';
 import { type Limits, resolveLimits } from './core/limits.js';
 import { AirlockError, ErrorCode } from './protocol/errors.js';
+import { createIsolation } from './core/isolation.js';
+import { prepareIsolationApp } from './transports/isolation-frame.js';
 import { serveLoopback } from './transports/server.js';
 
 export interface BuildOptions {
@@ -25,6 +27,7 @@ export class Builder {
   #limits: Partial<Limits> = {};
   #logger: Logger = consoleLogger;
   #authorize: Authorize = allowAll;
+  #dev = process.env['NODE_ENV'] !== 'production';
 
   /** A builder with Tauri's defaults: brownfield pattern, every local window allowed the core IPC. */
   static default(): Builder {
@@ -67,6 +70,12 @@ export class Builder {
     return this;
   }
 
+  /** Development mode (default unless NODE_ENV=production): extra warnings, e.g. isolation hooks written for Tauri v1. */
+  dev(enabled: boolean): this {
+    this.#dev = enabled;
+    return this;
+  }
+
   /** @internal Replaces the access decision (used by the capabilities module). */
   authorize(authorize: Authorize): this {
     this.#authorize = authorize;
@@ -75,15 +84,28 @@ export class Builder {
 
   async build(options: BuildOptions = {}): Promise<App> {
     const config: AppConfig = loadConfig(options.config ?? {}, options.frontendDist === undefined ? {} : { frontendDist: options.frontendDist });
+    const limits = resolveLimits(this.#limits);
+    const logger = this.#logger;
+    let isolation: ReturnType<typeof createIsolation> | undefined;
+    let serve: ServeFn = serveLoopback;
+    if (config.pattern.use === 'isolation') {
+      const isolationApp = await prepareIsolationApp(config.pattern.dir);
+      for (const file of isolationApp.v1Suspects) {
+        logger('warn', `isolation: ${file} looks written for Tauri v1's message shape (payload.message / cmd === 'invoke'), which v2 never sends, so such checks never match; use payload.cmd and payload.payload (see docs/isolation.md)`);
+      }
+      const iso = createIsolation((message) => logger('warn', message), limits.maxDepth);
+      isolation = iso;
+      serve = (app, opts) => serveLoopback(app, opts, { isolation: { app: isolationApp, key: iso.frameKey, dev: this.#dev } });
+    }
     const app = new App({
       config,
       commands: this.#commands,
       state: this.#state,
-      limits: resolveLimits(this.#limits),
-      logger: this.#logger,
-      serve: serveLoopback,
+      limits,
+      logger,
+      serve,
       authorize: this.#authorize,
-      openSealed: undefined,
+      openSealed: isolation?.openSealed,
     });
     for (const fn of this.#setup) await fn(app);
     return app;

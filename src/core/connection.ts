@@ -5,6 +5,7 @@
  *
  * A connection never touches a socket: the transport hands it a `Peer` that moves frames.
  */
+import { randomBytes } from 'node:crypto';
 import { decodeClientFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type ClientFrame, CloseCode, type Headers, type SealedFrame } from '../protocol/frames.js';
@@ -54,6 +55,8 @@ function isBytes(value: unknown): value is Uint8Array | ArrayBuffer {
 }
 
 export class Connection implements ChannelSink {
+  /** Random id of this connection; the isolation pattern binds sealed messages to it. */
+  readonly id = randomBytes(12).toString('base64url');
   readonly label: string;
   readonly window: string;
   readonly origin: string;
@@ -148,6 +151,7 @@ export class Connection implements ChannelSink {
         call = await open(this, frame, body ?? new Uint8Array(0));
       } else {
         if (this.#owner.openSealed !== undefined) {
+          this.#owner.report(`isolation: refused a plaintext call to \`${frame.c}\` from webview \`${this.label}\``);
           throw new AirlockError(
             ErrorCode.ISOLATION_INVALID,
             `refused plaintext call to \`${frame.c}\`: this app uses the isolation pattern, every message must be sealed by the isolation frame`,
@@ -250,7 +254,7 @@ export class Connection implements ChannelSink {
 
   /** First frame: the resume token for reloads. */
   hello(token: string): void {
-    this.#peer.sendText(encode.hello(token));
+    this.#peer.sendText(encode.hello(token, this.id));
   }
 
   /** Closes the socket (if still open) and releases everything the page held. */

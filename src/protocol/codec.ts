@@ -79,11 +79,12 @@ export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFra
       ...(h === undefined ? {} : { h }),
     };
   }
-  const { q, n, k } = raw;
+  const { i, q, n, k } = raw;
+  if (typeof i !== 'string' || !/^[\w-]{1,64}$/.test(i)) throw protocolError('sealed frame field `i` must be an instance id');
   if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 0) throw protocolError('sealed frame field `q` must be a sequence number');
   if (typeof n !== 'string' || n.length > 64) throw protocolError('sealed frame field `n` must be a base64 nonce');
   if (k !== 'j' && k !== 'r') throw protocolError('sealed frame field `k` must be "j" or "r"');
-  return { t, c, cb, er, q, n, k, ...(h === undefined ? {} : { h }) };
+  return { t, c, cb, er, i, q, n, k, ...(h === undefined ? {} : { h }) };
 }
 
 /** `JSON.stringify` that never throws: undefined becomes null, failures become an AirlockError. */
@@ -98,7 +99,7 @@ export function toJson(value: unknown, what: string): string {
 }
 
 export const encode = {
-  hello: (token: string): string => `{"hello":{"token":${JSON.stringify(token)}}}`,
+  hello: (token: string, connection: string): string => `{"hello":{"token":${JSON.stringify(token)},"conn":${JSON.stringify(connection)}}}`,
   response: (callbackId: number, json: string): string => `{"r":${callbackId},"d":${json}}`,
   responseBytes: (callbackId: number): string => `{"r":${callbackId},"b":1}`,
   event: (nameJson: string, payloadJson: string, pairs: readonly number[]): string =>

@@ -8,11 +8,11 @@
  *
  * page → core
  *   invoke   {"t":"i","c":cmd,"cb":callbackId,"er":errorId,"a":args?,"h":headers?,"b":1?}
- *   sealed   {"t":"s","c":cmd,"cb":…,"er":…,"h":…?,"q":seq,"n":nonce,"k":contentKind}  + binary ciphertext
+ *   sealed   {"t":"s","c":cmd,"cb":…,"er":…,"h":…?,"i":instance,"q":seq,"n":nonce,"k":kind}  + binary ciphertext
  *            (isolation pattern: the body is AES-GCM ciphertext, see protocol/isolation.ts)
  *
  * core → page
- *   hello    {"hello":{"token":resumeToken}}                        first frame after the socket opens
+ *   hello    {"hello":{"token":resumeToken,"conn":connectionId}}    first frame after the socket opens
  *   response {"r":callbackId,"d":json}  |  {"r":callbackId,"b":1}   runCallback(id, data)
  *   event    {"e":name,"p":payload,"l":[eventId,handlerId,…]}       one frame per page, every listener in it
  *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
@@ -58,7 +58,9 @@ export interface SealedFrame {
   readonly cb: number;
   readonly er: number;
   readonly h?: Headers;
-  /** Per-page sequence number, bound into the associated data. */
+  /** The isolation frame instance that sealed it, bound into the associated data. */
+  readonly i: string;
+  /** Per-instance sequence number, bound into the associated data. */
   readonly q: number;
   /** 12-byte AES-GCM nonce, base64. */
   readonly n: string;
@@ -86,7 +88,7 @@ export interface ChannelFrame {
   readonly end?: 1;
 }
 export interface HelloFrame {
-  readonly hello: { readonly token: string };
+  readonly hello: { readonly token: string; readonly conn: string };
 }
 export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame;
 

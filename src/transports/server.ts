@@ -11,6 +11,7 @@ import type { App, Server, ServeOptions } from '../core/app.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
 import { BASE_HEADERS, checkRequest, checkUpgrade, loopbackOrigins, type Origins, type Refusal } from './guard.js';
+import { type IsolationApp, type IsolationServer, serveIsolationFrame } from './isolation-frame.js';
 import { createDevProxy, type DevProxy } from './proxy.js';
 import { acceptSocket, readCredential } from './socket.js';
 
@@ -18,10 +19,11 @@ const RUNTIME_BUNDLE = fileURLToPath(new URL('../runtime/webview.js', import.met
 let runtimeBundle: string | undefined;
 
 /** The page runtime, configured for this app. */
-function runtimeScript(app: App): string {
+function runtimeScript(app: App, isolation: string | undefined): string {
   runtimeBundle ??= readFileSync(RUNTIME_BUNDLE, 'utf8');
   const config = {
     pattern: app.config.pattern.use,
+    ...(isolation === undefined ? {} : { isolation }),
     os: process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'macos' : process.platform,
     sep: process.platform === 'win32' ? '\\' : '/',
     delimiter: process.platform === 'win32' ? ';' : ':',
@@ -47,8 +49,13 @@ function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
   );
 }
 
-export async function serveLoopback(app: App, options: ServeOptions): Promise<Server> {
-  const script = runtimeScript(app);
+export interface LoopbackExtras {
+  /** The isolation application and this launch's key, under the isolation pattern. */
+  readonly isolation?: { readonly app: IsolationApp; readonly key: Uint8Array; readonly dev: boolean };
+}
+
+export async function serveLoopback(app: App, options: ServeOptions, extras: LoopbackExtras = {}): Promise<Server> {
+  let script = '';
   let allowed: Origins = { hosts: new Set(), origins: new Set() };
   const wss = new WebSocketServer({
     noServer: true,
@@ -130,6 +137,18 @@ export async function serveLoopback(app: App, options: ServeOptions): Promise<Se
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   allowed = loopbackOrigins(port);
   const origin = `http://127.0.0.1:${port}`;
+  let frame: IsolationServer | undefined;
+  try {
+    if (extras.isolation !== undefined) {
+      const { app: isolationApp, key, dev } = extras.isolation;
+      frame = await serveIsolationFrame(isolationApp, [...allowed.origins], key, dev);
+    }
+    script = runtimeScript(app, frame === undefined ? undefined : `${frame.origin}/`);
+  } catch (error) {
+    server.close();
+    await frame?.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
 
   return {
@@ -143,13 +162,15 @@ export async function serveLoopback(app: App, options: ServeOptions): Promise<Se
       return `${origin}${target.startsWith('/') ? target : `/${target}`}#${fragment}`;
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const ws of wss.clients) ws.terminate();
-        wss.close();
-        proxy?.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      closing ??= Promise.all([
+        new Promise<void>((resolve) => {
+          for (const ws of wss.clients) ws.terminate();
+          wss.close();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        frame?.close(),
+      ]).then(() => undefined);
       return closing;
     },
   };

@@ -5,12 +5,15 @@
  * internals whose calls reject, as Tauri gives sub-frames no IPC.
  */
 import { callbacks, runCallback, transformCallback, unregisterCallback } from './callbacks.js';
+import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
 import { type Identity, IpcSocket, readIdentity } from './socket.js';
 
 export interface RuntimeConfig {
   readonly pattern: 'brownfield' | 'isolation';
+  /** URL of the isolation frame document (isolation pattern only). */
+  readonly isolation?: string;
   readonly os: string;
   readonly sep: string;
   readonly delimiter: string;
@@ -49,23 +52,31 @@ export function install(config: RuntimeConfig): void {
     let header = `{"t":"i","c":${g.stringify(cmd)},"cb":${callback},"er":${error}`;
     if (headers !== undefined) header += `,"h":${g.stringify(headers)}`;
     header += 'raw' in body ? ',"b":1}' : `,"a":${body.json}}`;
-    if (cmd === LISTEN) {
-      const args = payload as { event?: unknown; handler?: unknown };
-      if (typeof args?.event === 'string' && typeof args.handler === 'number') {
-        const { event, handler } = args;
-        socket.observe(callback, error, (eventId, ok) => {
-          if (!ok || typeof eventId !== 'number') return;
-          let byId = listeners.get(event);
-          if (byId === undefined) listeners.set(event, (byId = new g.Map()));
-          byId.set(eventId, handler);
-        });
-      }
-    }
     socket.send(callback, error, header, 'raw' in body ? body.raw : undefined);
   }
 
+  const isolated = topLevel && config.pattern === 'isolation' && config.isolation !== undefined && identity !== undefined
+    ? isolationBridge(config.isolation, identity.label, socket)
+    : undefined;
+
+  /** Remembers which callback a `listen` registered, so `unregisterListener` can drop it without a round trip. */
+  function observeListen({ cmd, callback, error, payload }: IpcMessage): void {
+    if (cmd !== LISTEN) return;
+    const args = payload as { event?: unknown; handler?: unknown } | null;
+    if (typeof args?.event !== 'string' || typeof args.handler !== 'number') return;
+    const { event, handler } = args;
+    socket.observe(callback, error, (eventId, ok) => {
+      if (!ok || typeof eventId !== 'number') return;
+      let byId = listeners.get(event);
+      if (byId === undefined) listeners.set(event, (byId = new g.Map()));
+      byId.set(eventId, handler);
+    });
+  }
+
   function ipc(message: IpcMessage): void {
-    postMessage(message);
+    observeListen(message);
+    if (isolated !== undefined) isolated(message);
+    else postMessage(message);
   }
 
   function invoke(cmd: string, payload: unknown = {}, options?: { headers?: unknown }): Promise<unknown> {

@@ -52,7 +52,7 @@ export function readIdentity(): Identity | undefined {
   return undefined;
 }
 
-type Frame = ResponseFrame & EventFrame & ChannelFrame & { hello?: { token: string } };
+type Frame = ResponseFrame & EventFrame & ChannelFrame & { hello?: { token: string; conn: string } };
 
 export class IpcSocket {
   readonly #identity: Identity | undefined;
@@ -63,6 +63,9 @@ export class IpcSocket {
   readonly #inflightByError = new g.Map<number, number>();
   /** A text frame that announced a binary body: what to do with the body. */
   #awaiting: ((body: ArrayBuffer) => void) | undefined;
+  /** The connection id from the core's hello, and who waits for it. */
+  #connectionId: string | undefined;
+  #helloWaiters: Array<(id: string) => void> = [];
   /** Responses the runtime itself needs to see (e.g. listen → event id); keyed by callback id. */
   readonly #observers = new g.Map<number, (data: unknown, ok: boolean) => void>();
 
@@ -73,6 +76,27 @@ export class IpcSocket {
 
   get connected(): boolean {
     return this.#ws?.readyState === g.WebSocket.OPEN;
+  }
+
+  /** Resolves with the id of an open connection (connecting if needed) — sealed messages are bound to it. */
+  whenReady(): Promise<string> {
+    if (this.#identity === undefined) return new g.Promise(() => {});
+    if (this.#ws === undefined || this.#ws.readyState >= g.WebSocket.CLOSING) this.#connect();
+    if (this.#connectionId !== undefined) return g.Promise.resolve(this.#connectionId);
+    return new g.Promise((resolve) => this.#helloWaiters.push(resolve));
+  }
+
+  /** Sends a message sealed by the isolation frame: its header frame, then the ciphertext. */
+  sendSealed(
+    callback: number,
+    error: number,
+    s: { cmd: string; headers: Record<string, string> | undefined; instance: string; seq: number; nonce: string; kind: string },
+    ciphertext: Uint8Array<ArrayBuffer>,
+  ): void {
+    let header = `{"t":"s","c":${g.stringify(s.cmd)},"cb":${callback},"er":${error}`;
+    if (s.headers !== undefined) header += `,"h":${g.stringify(s.headers)}`;
+    header += `,"i":${g.stringify(s.instance)},"q":${s.seq},"n":${g.stringify(s.nonce)},"k":${g.stringify(s.kind)}}`;
+    this.send(callback, error, header, ciphertext);
   }
 
   /** Sends one call (a header frame, plus a binary body when `body` is given). */
@@ -115,6 +139,7 @@ export class IpcSocket {
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     this.#awaiting = undefined;
+    this.#connectionId = undefined;
     ws.onopen = () => {
       const queued = this.#queue;
       this.#queue = [];
@@ -150,6 +175,8 @@ export class IpcSocket {
       const identity = this.#identity as Identity;
       identity.token = f.hello.token;
       identity.ticket = undefined;
+      this.#connectionId = f.hello.conn;
+      for (const resolve of this.#helloWaiters.splice(0)) resolve(f.hello.conn);
       g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label: identity.label, window: identity.window, token: identity.token }));
     }
   }

@@ -1,0 +1,108 @@
+// The isolation pattern in real Chromium, through the official @tauri-apps/api: every message passes the app's
+// hook in a sandboxed frame and reaches the core sealed.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { z } from 'zod';
+import { channel, command } from 'airlock';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const isolationConfig = (dir: string) => ({ app: { security: { pattern: { use: 'isolation', options: { dir: path.join(fixtures, dir) } } } } });
+
+let browser: Browser;
+let t: TestApp;
+let page: Page;
+
+const commands = {
+  greet: command(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`),
+  blocked_sync: () => 'ran',
+  blocked_async: () => 'ran',
+  throws: () => 'ran',
+  rewrite: () => 'not rewritten',
+  slow: ({ i }: { i: number }) => i,
+  echo_bytes: (_a: unknown, ctx: { body: unknown }) => ctx.body,
+  stream: command(z.object({ onEvent: channel() }), ({ onEvent }) => {
+    for (let i = 0; i < 200; i++) onEvent.send(i % 2 ? i : new Uint8Array([i]));
+  }),
+};
+
+before(async () => {
+  browser = await launchBrowser();
+  t = await startApp((b) => b.invokeHandler(commands), { config: isolationConfig('isolation') });
+  page = await openPage(browser, t.server.url('main'));
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.[Symbol.asyncDispose]();
+});
+
+function isolationFrame(p: Page): Frame {
+  const frame = p.frames().find((f) => f !== p.mainFrame());
+  assert.ok(frame, 'the isolation frame exists');
+  return frame;
+}
+
+describe('isolation pattern', () => {
+  test('the official API works unchanged: commands, raw bytes, events, channels', async () => {
+    const r = await page.evaluate(async () => {
+      const { core, event } = window.api;
+      const greeting = await core.invoke('greet', { name: 'Ada' });
+      const bytes = new Uint8Array(await core.invoke<ArrayBuffer>('echo_bytes', new Uint8Array([5, 6, 7])));
+      const got: unknown[] = [];
+      const un = await event.listen<number>('tick', (e) => got.push(e.payload));
+      await event.emit('tick', 1);
+      await new Promise((r) => setTimeout(r, 50));
+      un();
+      const msgs: unknown[] = [];
+      await core.invoke('stream', { onEvent: new core.Channel((m) => msgs.push(m)) });
+      await new Promise((r) => setTimeout(r, 100));
+      const inOrder = msgs.every((m, i) => (i % 2 ? m === i : m instanceof ArrayBuffer && new Uint8Array(m)[0] === i));
+      return { greeting, bytes: [...bytes], got, channel: msgs.length, inOrder };
+    });
+    assert.deepEqual(r, { greeting: 'Hello, Ada!', bytes: [5, 6, 7], got: [1], channel: 200, inOrder: true });
+  });
+
+  test('the hook sees Tauri\'s payload shape for commands and event calls', async () => {
+    const seen = await isolationFrame(page).evaluate(() => (window as unknown as { seen: string[] }).seen);
+    for (const cmd of ['greet', 'echo_bytes', 'plugin:event|listen', 'plugin:event|emit', 'plugin:event|unlisten', 'stream']) {
+      assert.ok(seen.includes(cmd), `hook saw ${cmd}`);
+    }
+  });
+
+  test('a hook that returns null, resolves undefined or throws blocks the call, which rejects promptly', async () => {
+    const r = await page.evaluate(async () => {
+      const started = performance.now();
+      const errors = await Promise.all(['blocked_sync', 'blocked_async', 'throws'].map((c) => window.api.core.invoke(c).catch((e: unknown) => e)));
+      return { errors, ms: performance.now() - started };
+    });
+    for (const e of r.errors) assert.equal((e as { code?: string }).code, 'ISOLATION_REFUSED');
+    assert.match((r.errors[2] as { message: string }).message, /the isolation hook threw: not on my watch/);
+    assert.ok(r.ms < 1000, `rejected in ${r.ms} ms`);
+  });
+
+  test('a hook can rewrite the message', async () => {
+    assert.equal(await page.evaluate(() => window.api.core.invoke('rewrite')), 'Hello, rewritten by the hook!');
+  });
+
+  test('async hooks that finish out of order still reach the core in sequence', async () => {
+    const r = await page.evaluate(() =>
+      Promise.all(Array.from({ length: 50 }, (_, i) => window.api.core.invoke(i % 2 ? 'slow' : 'greet', i % 2 ? { i } : { name: String(i) }))),
+    );
+    assert.equal(r.length, 50);
+    assert.equal(r[1], 1);
+    assert.equal(r[2], 'Hello, 2!');
+  });
+
+  test('an isolation app written as ES modules works', async () => {
+    await using esm = await startApp((b) => b.invokeHandler(commands), { config: isolationConfig('isolation-esm') });
+    const p = await openPage(browser, esm.server.url('main'));
+    const r = await p.evaluate(async () => [await window.api.core.invoke('greet', { name: 'esm' }), await window.api.core.invoke('throws').catch((e: { code: string }) => e.code)]);
+    assert.deepEqual(r, ['Hello, esm!', 'ISOLATION_REFUSED']);
+    await p.context().close();
+  });
+});
