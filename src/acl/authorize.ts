@@ -92,7 +92,10 @@ export function authorize(acl: ResolvedAcl, request: AuthorizeRequest): Authoriz
   if (request.command === CHANNEL_FETCH) return { allowed: true, scope: EMPTY_SCOPE, globalScope: EMPTY_SCOPE, checked: false };
   const url = remoteUrl(request);
   const denying = denyingEntries(acl, request, url);
-  if (denying.length > 0) return refuse(request.command, explicitDenyMessage(request.command, request, url, denying));
+  if (denying.length > 0) {
+    const elsewhere = !acl.scopedDenies && !denying.some((e) => entryMatches(e, request, url));
+    return refuse(request.command, explicitDenyMessage(request.command, request, url, denying, elsewhere));
+  }
 
   const entries = acl.allowed.get(request.command);
   const matched = entries === undefined ? [] : entries.filter((e) => entryMatches(e, request, url));

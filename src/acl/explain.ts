@@ -4,7 +4,7 @@
  * debugging a denial; it walks the same tables as `authorize` but is not on the hot path.
  */
 import { type AuthorizeRequest, authorize, isChecked } from './authorize.js';
-import { contextMatches, labelsMatch, type Requester, remoteUrl, urlText } from './match.js';
+import { contextMatches, entryMatches, labelsMatch, type Requester, remoteUrl, urlText } from './match.js';
 import { entryContext } from './messages.js';
 import type { ResolvedAcl, ResolvedEntry } from './resolve.js';
 
@@ -31,9 +31,13 @@ export function explain(acl: ResolvedAcl, request: AuthorizeRequest): string {
   const lines = [`may window "${request.window}" (webview "${request.webview}", URL: ${urlText(request, url)}) call \`${request.command}\`?`];
   lines.push(`checked by the ACL: ${checkedReason(acl, request)}`);
   const denied = acl.denied.get(request.command) ?? [];
-  const rule = acl.scopedDenies ? 'only entries matching this window/URL deny' : 'any entry denies everywhere (Tauri behaviour)';
+  const rule = acl.scopedDenies ? 'scopedDenies: only entries matching this window and URL deny' : 'Tauri rule: any deny entry denies everywhere';
   lines.push(denied.length === 0 ? 'deny entries: none' : `deny entries (${rule}):`);
-  for (const entry of denied) lines.push(describe(entry, request, url));
+  for (const entry of denied) {
+    const line = describe(entry, request, url);
+    const stillDenies = !acl.scopedDenies && !entryMatches(entry, request, url);
+    lines.push(stillDenies ? `${line}; denies anyway (a deny applies everywhere)` : line);
+  }
   const allowed = acl.allowed.get(request.command) ?? [];
   lines.push(allowed.length === 0 ? 'allow entries: none' : 'allow entries:');
   for (const entry of allowed) lines.push(describe(entry, request, url));

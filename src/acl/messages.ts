@@ -83,8 +83,20 @@ function remoteHint(requester: Requester): string {
   return requester.local ? '' : '\n\nhint: a remote page needs a capability whose `remote.urls` matches its URL';
 }
 
-export function explicitDenyMessage(command: string, requester: Requester, url: URL | undefined, entries: readonly ResolvedEntry[]): string {
-  return `${prettyCommand(command)} explicitly denied on origin ${originText(requester, url)}\n\nreferenced by: ${references(entries)}\n\n${requestedBy(requester, url)}`;
+const QUIRK_NOTE =
+  '\n\nnote: as in Tauri, a deny in any capability applies to every window and origin; ' +
+  'load the ACL with `scopedDenies: true` to limit it to the windows and origins of its capability';
+
+/** `elsewhere`: none of the deny entries matches the requester, so only Tauri's deny-everywhere rule applies. */
+export function explicitDenyMessage(
+  command: string,
+  requester: Requester,
+  url: URL | undefined,
+  entries: readonly ResolvedEntry[],
+  elsewhere: boolean,
+): string {
+  const head = `${prettyCommand(command)} explicitly denied on origin ${originText(requester, url)}`;
+  return `${head}\n\nreferenced by: ${references(entries)}\n\n${requestedBy(requester, url)}${elsewhere ? QUIRK_NOTE : ''}`;
 }
 
 export function notAllowedMessage(acl: ResolvedAcl, command: string, requester: Requester, url: URL | undefined, entries: readonly ResolvedEntry[] | undefined): string {

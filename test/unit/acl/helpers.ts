@@ -1,7 +1,14 @@
 /** Shared helpers for the ACL unit tests: fixture paths and a request builder. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AuthorizeRequest } from '../../../src/acl/index.js';
+import {
+  type AuthorizeRequest,
+  type PluginManifestInput,
+  parseCapabilityFile,
+  parsePermissionFile,
+  type ResolvedAcl,
+  resolveAcl,
+} from '../../../src/acl/index.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/acl');
 
@@ -22,4 +29,27 @@ export function ask(command: string, overrides: Partial<AuthorizeRequest> = {}):
 /** A request from a remote page. */
 export function remote(command: string, url: string, overrides: Partial<AuthorizeRequest> = {}): AuthorizeRequest {
   return ask(command, { local: false, origin: url, ...overrides });
+}
+
+/** Resolves an ACL from capability JSON text (and optional app permission TOML), as if read from files. */
+export function resolveText(options: {
+  capabilities: string;
+  permissions?: string;
+  appCommands?: string[];
+  plugins?: PluginManifestInput[];
+  platform?: NodeJS.Platform;
+  scopedDenies?: boolean;
+}): { resolved: ResolvedAcl; warnings: string[] } {
+  const warnings: string[] = [];
+  const capabilities = parseCapabilityFile(options.capabilities, 'json', 'capabilities/test.json', warnings);
+  const appPermissionFiles = options.permissions === undefined ? [] : [parsePermissionFile(options.permissions, 'toml', 'permissions/test.toml', warnings)];
+  const result = resolveAcl({
+    capabilities,
+    appCommands: options.appCommands ?? [],
+    appPermissionFiles,
+    platform: options.platform ?? 'linux',
+    ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+    ...(options.scopedDenies === undefined ? {} : { scopedDenies: options.scopedDenies }),
+  });
+  return { resolved: result.resolved, warnings: [...warnings, ...result.warnings] };
 }
