@@ -118,7 +118,7 @@ function select(fromFiles: readonly Capability[], config: readonly unknown[], wa
     if (typeof entry === 'string') {
       const found = fromFiles.find((c) => c.identifier === entry);
       if (found === undefined) {
-        const known = fromFiles.map((c) => `\`${c.identifier}\``).join(', ') || 'none';
+        const known = fromFiles.map((c) => `\`${c.identifier}\``).sort().join(', ') || 'none';
         throw configError(`${where}: capability with identifier \`${entry}\` not found (capability files define: ${known})`);
       }
       return found;
