@@ -106,3 +106,22 @@ describe('isolation pattern', () => {
     await p.context().close();
   });
 });
+
+describe('hooks copied from Tauri v1 examples', () => {
+  test('reading payload.message or comparing cmd to "invoke" logs a warning in the frame that names the v2 fields', async () => {
+    await using v1 = await startApp((b) => b.invokeHandler(commands), { config: isolationConfig('isolation-v1') });
+    const context = await browser.newContext();
+    await context.addInitScript('globalThis.__name = (f) => f');
+    const p = await context.newPage();
+    const warnings: string[] = [];
+    p.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await p.goto(v1.server.url('main'));
+    await p.waitForFunction(() => typeof window.api === 'object');
+    assert.equal(await p.evaluate(() => window.api.core.invoke('greet', { name: 'v1' })), 'Hello, v1!', 'the v1 check never matches');
+    await p.waitForTimeout(100);
+    assert.ok(warnings.some((w) => w.includes("compares against 'invoke'") && w.includes('payload.cmd')), warnings.join('\n'));
+    await context.close();
+  });
+});
