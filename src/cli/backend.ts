@@ -1,0 +1,141 @@
+/**
+ * The core process of `airlock run`/`airlock dev`: a child of the CLI that loads the project's TypeScript entry
+ * (through tsx, no build step), builds the app with the project's config and serves it. The CLI restarts it when
+ * backend files change, so a restart starts from fresh modules and drops whatever the old code left running.
+ *
+ * It talks to the CLI over the fork IPC channel (messages below); SIGINT is the CLI's to handle.
+ */
+import { pathToFileURL } from 'node:url';
+import { register } from 'tsx/esm/api';
+import type { App, Server } from '../core/app.js';
+import { CliError, printError, shown } from './output.js';
+
+export interface StartOptions {
+  readonly entry: string;
+  readonly configPath: string;
+  readonly projectDir: string;
+  readonly mode: 'dev' | 'run';
+  readonly port: number;
+  readonly verbose: boolean;
+}
+
+export type ToBackend =
+  | { readonly t: 'start'; readonly options: StartOptions }
+  | { readonly t: 'urls'; readonly labels: readonly string[] }
+  | { readonly t: 'window-closed'; readonly label: string }
+  | { readonly t: 'shutdown' };
+
+export type FromBackend =
+  | { readonly t: 'ready'; readonly origin: string; readonly port: number; readonly urls: Readonly<Record<string, string>>; readonly pattern: string }
+  | { readonly t: 'failed' }
+  | { readonly t: 'urls'; readonly urls: Readonly<Record<string, string>> }
+  | { readonly t: 'close-requested'; readonly label: string };
+
+/** What the entry's default export must be: an Airlock Builder (checked by shape, so any copy of airlock works). */
+interface BuilderLike {
+  build(options: { config: string }): Promise<App>;
+}
+
+export interface EntryContext {
+  readonly mode: 'dev' | 'run';
+  readonly projectDir: string;
+  readonly configPath: string;
+}
+
+function isBuilder(value: unknown): value is BuilderLike {
+  const v = value as { build?: unknown; invokeHandler?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.build === 'function' && typeof v.invokeHandler === 'function';
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (no default export)';
+  if (value === null) return 'null';
+  if (typeof value === 'object' && typeof (value as { serve?: unknown }).serve === 'function') return 'an already built app';
+  return typeof value === 'object' ? `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}` : `a ${typeof value}`;
+}
+
+/** Imports the entry and returns the Builder it exports (directly, or from a function). */
+export async function loadBuilder(options: StartOptions): Promise<BuilderLike> {
+  const mod = (await import(pathToFileURL(options.entry).href)) as { default?: unknown };
+  let exported = mod.default;
+  if (typeof exported === 'function') {
+    const context: EntryContext = { mode: options.mode, projectDir: options.projectDir, configPath: options.configPath };
+    exported = await (exported as (c: EntryContext) => unknown)(context);
+  }
+  if (!isBuilder(exported)) {
+    throw new CliError(
+      `${shown(options.entry)} must \`export default\` an Airlock Builder (or a function returning one); it exported ${describe(exported)}`,
+      'export the Builder without calling .build() or .serve(): `export default Builder.default().invokeHandler({ ... })`',
+    );
+  }
+  return exported;
+}
+
+async function serve(app: App, options: StartOptions): Promise<Server> {
+  try {
+    return await app.serve({ port: options.port, useDevUrl: options.mode === 'dev' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port === 0) throw error;
+    return app.serve({ port: 0, useDevUrl: options.mode === 'dev' });
+  }
+}
+
+function send(message: FromBackend): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  register();
+  let app: App | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      setTimeout(() => process.exit(code), 3000).unref();
+      await app?.close().catch(() => undefined);
+    }
+    process.exit(code);
+  };
+
+  const urls = (labels: readonly string[]): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const label of labels) if (server !== undefined) out[label] = server.url(label);
+    return out;
+  };
+
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('disconnect', () => void shutdown(0));
+  process.on('message', (message: ToBackend) => {
+    if (message.t === 'start') void start(message.options);
+    else if (message.t === 'urls') send({ t: 'urls', urls: urls(message.labels) });
+    else if (message.t === 'window-closed') app?.emitTo({ kind: 'Window', label: message.label }, 'tauri://destroyed', null);
+    else if (message.t === 'shutdown') void shutdown(0);
+  });
+
+  async function start(options: StartOptions): Promise<void> {
+    try {
+      const builder = await loadBuilder(options);
+      app = await builder.build({ config: options.configPath });
+      app.onCloseRequested((label) => {
+        app?.emitTo({ kind: 'Window', label }, 'tauri://close-requested', null);
+        send({ t: 'close-requested', label });
+      });
+      server = await serve(app, options);
+      send({
+        t: 'ready',
+        origin: server.origin,
+        port: server.port,
+        urls: urls(app.config.windows.map((w) => w.label)),
+        pattern: app.config.pattern.use,
+      });
+    } catch (error) {
+      printError(error);
+      send({ t: 'failed' });
+    }
+  }
+}
+
+await main();

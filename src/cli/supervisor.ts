@@ -1,0 +1,387 @@
+/**
+ * `airlock run` and `airlock dev`: starts what the project needs, in order, and stops all of it on the way out.
+ *
+ *   dev:  beforeDevCommand (its own process group) → wait for devUrl → core → windows → watch src-tauri/
+ *   run:  beforeBuildCommand (unless --no-build)  → core → windows
+ *
+ * The core runs in a child process (backend.ts) so a backend change restarts it from fresh modules; the windows are
+ * reopened with new one-time URLs on the same port. Closing the last window ends the app (Tauri's default), and so
+ * does `getCurrentWindow().close()` of the last one; Ctrl-C or SIGTERM stops windows, core and dev server.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WindowConfig } from '../core/config.js';
+import type { FromBackend, StartOptions, ToBackend } from './backend.js';
+import { runShellCommand, waitForUrl } from './dev-server.js';
+import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, yellow } from './output.js';
+import { type Managed } from './processes.js';
+import { loadProject, type Project } from './project.js';
+import { watchBackend, type Watcher } from './watch.js';
+import { type AppWindow, findChromium, hasDisplay, openChromiumWindow, openDefaultBrowser } from './windows.js';
+
+export interface RunOptions {
+  readonly mode: 'dev' | 'run';
+  readonly dir: string | undefined;
+  readonly config: string | undefined;
+  readonly entry: string | undefined;
+  /** false with --no-window. */
+  readonly window: boolean;
+  readonly port: number;
+  readonly verbose: boolean;
+  /** run: run build.beforeBuildCommand first (false with --no-build). */
+  readonly build: boolean;
+  /** dev: restart on backend changes (false with --no-watch). */
+  readonly watch: boolean;
+  /** dev: how long to wait for build.devUrl. */
+  readonly devTimeoutMs: number;
+}
+
+const BACKEND = fileURLToPath(new URL('./backend.js', import.meta.url));
+const VERSION = '0.1.0';
+
+type Ready = Extract<FromBackend, { t: 'ready' }>;
+type WindowMode = 'chromium' | 'browser' | 'none';
+
+export class Supervisor {
+  readonly #options: RunOptions;
+  #project!: Project;
+  #backend: ChildProcess | undefined;
+  #backendExited: Promise<void> = Promise.resolve();
+  #ready: Ready | undefined;
+  #devCommand: Managed | undefined;
+  #watcher: Watcher | undefined;
+  readonly #windows = new Map<string, AppWindow>();
+  /** Labels of config windows still "open" (real windows, or pages when no window can be shown). */
+  readonly #openLabels = new Set<string>();
+  #windowMode: WindowMode = 'none';
+  #browser: string | undefined;
+  #phase: 'starting' | 'running' | 'restarting' | 'stopping' = 'starting';
+  #restartQueued = false;
+  #exit!: (code: number) => void;
+  readonly done = new Promise<number>((resolve) => {
+    this.#exit = resolve;
+  });
+
+  constructor(options: RunOptions) {
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {
+    const o = this.#options;
+    this.#project = loadProject(o.dir, { config: o.config, entry: o.entry });
+    const p = this.#project;
+    if (o.mode === 'dev') await this.#startDevServer();
+    else await this.#build();
+    if (this.#phase !== 'starting') return;
+    if (p.devUrl === undefined || o.mode === 'run') this.#checkFrontend();
+
+    this.#windowMode = this.#pickWindowMode();
+    const ready = await this.#startBackend();
+    if (this.#phase !== 'starting') return;
+    if (ready === undefined) throw new CliError('the core did not start (see the error above)');
+    this.#printBanner(ready);
+    await this.#openWindows(ready);
+    if (o.mode === 'dev' && o.watch) {
+      const dirs = [path.dirname(p.configPath)];
+      if (!p.entry.startsWith(dirs[0] + path.sep)) dirs.push(path.dirname(p.entry));
+      this.#watcher = watchBackend(dirs, (file) => void this.#restart(file));
+    }
+    if (this.#phase === 'starting') this.#phase = 'running';
+  }
+
+  /** Stops everything it started; resolves `done` with `code`. Safe to call more than once. */
+  async stop(code: number): Promise<void> {
+    if (this.#phase === 'stopping') return;
+    this.#phase = 'stopping';
+    this.#watcher?.close();
+    await Promise.all([...this.#windows.values()].map((w) => w.close()));
+    this.#windows.clear();
+    await this.#stopBackend();
+    await this.#devCommand?.stop();
+    this.#exit(code);
+  }
+
+  // ── before the core ────────────────────────────────────────────────────────────────────────────────────────────
+
+  async #startDevServer(): Promise<void> {
+    const p = this.#project;
+    if (p.beforeDevCommand !== undefined) {
+      const cmd = runShellCommand(p.beforeDevCommand, { AIRLOCK_DEV: '1', TAURI_ENV_DEBUG: 'true' });
+      this.#devCommand = cmd;
+      if (p.beforeDevCommand.wait) {
+        const code = await cmd.exited;
+        if (code !== 0) throw new CliError(`build.beforeDevCommand \`${p.beforeDevCommand.script}\` failed (exit ${code})`);
+        this.#devCommand = undefined;
+      } else {
+        void cmd.exited.then((code) => {
+          if (this.#phase === 'stopping') return;
+          warn(`build.beforeDevCommand exited (${code}); stopping`);
+          void this.stop(code === 0 ? 0 : 1);
+        });
+      }
+    }
+    if (p.devUrl !== undefined) {
+      const stopped = this.#devCommand?.exited ?? new Promise(() => undefined);
+      await waitForUrl(p.devUrl, this.#options.devTimeoutMs, stopped);
+    }
+  }
+
+  async #build(): Promise<void> {
+    const p = this.#project;
+    if (p.beforeBuildCommand === undefined || !this.#options.build) return;
+    const code = await runShellCommand(p.beforeBuildCommand, { AIRLOCK_BUILD: '1' }).exited;
+    if (code !== 0) {
+      throw new CliError(`build.beforeBuildCommand \`${p.beforeBuildCommand.script}\` failed (exit ${code})`, 'fix the build, or skip it with --no-build');
+    }
+  }
+
+  #checkFrontend(): void {
+    const p = this.#project;
+    if (p.frontendDist === undefined) {
+      if (p.devUrl === undefined) warn(`${shown(p.configPath)} has no build.frontendDist; the core serves a placeholder page`);
+      else warn(`no build.frontendDist: serving build.devUrl (${p.devUrl}) through the core; is its dev server running?`);
+      return;
+    }
+    if (!existsSync(p.frontendDist)) {
+      throw new CliError(
+        `${shown(p.configPath)}: build.frontendDist ${shown(p.frontendDist)} does not exist`,
+        p.beforeBuildCommand === undefined
+          ? 'build the frontend first, or set build.beforeBuildCommand so `airlock run` builds it'
+          : 'run without --no-build so build.beforeBuildCommand builds it',
+      );
+    }
+  }
+
+  // ── the core ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #startBackend(): Promise<Ready | undefined> {
+    const p = this.#project;
+    const child = fork(BACKEND, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], env: { ...process.env, AIRLOCK_MODE: this.#options.mode } });
+    this.#backend = child;
+    this.#backendExited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const options: StartOptions = {
+      entry: p.entry,
+      configPath: p.configPath,
+      projectDir: p.dir,
+      mode: this.#options.mode,
+      port: this.#ready?.port ?? this.#options.port,
+      verbose: this.#options.verbose,
+    };
+    child.send({ t: 'start', options } satisfies ToBackend);
+    return new Promise((resolve) => {
+      child.on('message', (message: FromBackend) => {
+        if (message.t === 'ready') {
+          this.#ready = message;
+          resolve(message);
+        } else if (message.t === 'failed') resolve(undefined);
+        else if (message.t === 'close-requested') void this.#closeRequested(message.label);
+      });
+      child.once('exit', (code, signal) => {
+        resolve(undefined);
+        if (this.#backend !== child) return;
+        this.#backend = undefined;
+        if (this.#phase !== 'running') return;
+        warn(`the core exited unexpectedly (${code ?? signal})`);
+        if (this.#options.mode === 'dev' && this.#options.watch) {
+          log('waiting for a change in the backend to restart it');
+          void this.#closeAllWindows();
+        } else void this.stop(1);
+      });
+    });
+  }
+
+  async #stopBackend(): Promise<void> {
+    const child = this.#backend;
+    if (child === undefined) return;
+    this.#backend = undefined;
+    if (child.connected) child.send({ t: 'shutdown' } satisfies ToBackend);
+    else child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 4000);
+    await this.#backendExited;
+    clearTimeout(timer);
+  }
+
+  #askBackend(labels: readonly string[]): Promise<Readonly<Record<string, string>>> {
+    const child = this.#backend;
+    if (child === undefined || !child.connected) return Promise.resolve({});
+    return new Promise((resolve) => {
+      const onMessage = (message: FromBackend): void => {
+        if (message.t !== 'urls') return;
+        child.off('message', onMessage);
+        resolve(message.urls);
+      };
+      child.on('message', onMessage);
+      child.send({ t: 'urls', labels } satisfies ToBackend);
+    });
+  }
+
+  async #restart(file: string): Promise<void> {
+    if (this.#phase === 'restarting') {
+      this.#restartQueued = true;
+      return;
+    }
+    if (this.#phase !== 'running') return;
+    this.#phase = 'restarting';
+    log(`${cyan('changed')} ${shown(file)} ${dim('→ restarting the core')}`);
+    const started = Date.now();
+    await this.#closeAllWindows();
+    await this.#stopBackend();
+    let ready: Ready | undefined;
+    try {
+      this.#project = loadProject(this.#options.dir, { config: this.#options.config, entry: this.#options.entry });
+      ready = await this.#startBackend();
+    } catch (error) {
+      printError(error);
+    }
+    if ((this.#phase as string) === 'stopping') return;
+    if (ready === undefined) log(`${yellow('the core did not start')}; fix the error and save again`);
+    else {
+      log(`${green('core restarted')} in ${Date.now() - started} ms`);
+      await this.#openWindows(ready);
+    }
+    this.#phase = 'running';
+    if (this.#restartQueued) {
+      this.#restartQueued = false;
+      void this.#restart(file);
+    }
+  }
+
+  // ── windows ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #pickWindowMode(): WindowMode {
+    if (!this.#options.window) return 'none';
+    if (!hasDisplay()) {
+      warn('no display ($DISPLAY/$WAYLAND_DISPLAY unset): printing the URLs instead of opening windows');
+      return 'none';
+    }
+    this.#browser = findChromium();
+    if (this.#browser !== undefined) return 'chromium';
+    warn('no Chromium, Chrome or Edge found (set AIRLOCK_BROWSER=/path/to/chrome): opening the default browser');
+    return 'browser';
+  }
+
+  #windowConfigs(): readonly WindowConfig[] {
+    return this.#project.config.windows;
+  }
+
+  async #openWindows(ready: Ready): Promise<void> {
+    const configs = this.#windowConfigs();
+    this.#openLabels.clear();
+    for (const w of configs) this.#openLabels.add(w.label);
+    const printed: Array<readonly [string, string]> = [];
+    for (const w of configs) {
+      const url = ready.urls[w.label];
+      if (url === undefined) continue;
+      if (this.#windowMode === 'chromium' && this.#browser !== undefined) this.#watchWindow(openChromiumWindow(this.#browser, url, w));
+      else if (this.#windowMode === 'browser' && (await openDefaultBrowser(url))) log(`opened ${bold(w.label)} in the default browser`);
+      else printed.push([w.label, url]);
+    }
+    if (printed.length > 0) this.#printUrls(printed);
+  }
+
+  #printUrls(entries: ReadonlyArray<readonly [string, string]>): void {
+    console.log(`\n  Open ${entries.length === 1 ? 'this URL' : 'these URLs'} in Chromium/Chrome/Edge (each works once; reloads keep the session):`);
+    for (const [label, url] of entries) console.log(`  ${green('➜')}  ${bold(label)}  ${url}`);
+    console.log('');
+  }
+
+  #watchWindow(w: AppWindow): void {
+    this.#windows.set(w.label, w);
+    if (this.#options.verbose) log(`window ${bold(w.label)} opened (pid ${w.process.pid})`);
+    void w.ended.then(async ({ reason, detail }) => {
+      if (this.#windows.get(w.label) === w) this.#windows.delete(w.label);
+      if (reason === 'stopped' || this.#phase === 'stopping' || this.#phase === 'restarting') return;
+      if (reason === 'failed') {
+        warn(`could not open window ${bold(w.label)}: ${detail}`);
+        this.#printUrls(Object.entries(await this.#askBackend([w.label])));
+        return;
+      }
+      this.#windowGone(w.label);
+    });
+  }
+
+  /** A window is gone (closed by the user, or at the page's request): Tauri's `tauri://destroyed`, then maybe exit. */
+  #windowGone(label: string): void {
+    if (!this.#openLabels.delete(label)) return;
+    log(`window ${bold(label)} closed`);
+    if (this.#backend?.connected === true) this.#backend.send({ t: 'window-closed', label } satisfies ToBackend);
+    if (this.#openLabels.size === 0 && this.#phase === 'running') {
+      log('the last window closed; stopping');
+      void this.stop(0);
+    }
+  }
+
+  async #closeRequested(label: string): Promise<void> {
+    if (this.#phase !== 'running') return;
+    const w = this.#windows.get(label);
+    if (w !== undefined) {
+      this.#windows.delete(label);
+      await w.close();
+    }
+    this.#windowGone(label);
+  }
+
+  async #closeAllWindows(): Promise<void> {
+    const all = [...this.#windows.values()];
+    this.#windows.clear();
+    await Promise.all(all.map((w) => w.close()));
+  }
+
+  // ── output ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #printBanner(ready: Ready): void {
+    const p = this.#project;
+    const o = this.#options;
+    const frontend =
+      o.mode === 'dev' && p.devUrl !== undefined
+        ? `${p.devUrl} ${dim('(proxied by the core, HMR passes through)')}`
+        : p.frontendDist !== undefined
+          ? shown(p.frontendDist)
+          : p.devUrl !== undefined
+            ? `${p.devUrl} ${dim('(proxied)')}`
+            : dim('none (placeholder page)');
+    const windows = this.#windowConfigs()
+      .map((w) => `${bold(w.label)} ${dim(`"${w.title}" ${w.width}×${w.height}`)}`)
+      .join(', ');
+    const how = { chromium: `app window${this.#windowConfigs().length > 1 ? 's' : ''} (${path.basename(this.#browser ?? '')})`, browser: 'default browser', none: 'not opened (URLs below)' }[this.#windowMode];
+    console.log(`\n  ${bold(cyan('Airlock'))} ${dim(`v${VERSION}`)}  ${bold(o.mode)}  ${p.config.productName} ${dim(`${p.config.version} · ${p.config.identifier}`)}\n`);
+    console.log(
+      rows([
+        ['config', shown(p.configPath)],
+        ['entry', shown(p.entry)],
+        ['frontend', frontend],
+        ['pattern', ready.pattern],
+        ['core', `${ready.origin} ${dim('(loopback only)')}`],
+        ['windows', `${windows} ${dim(`→ ${how}`)}`],
+      ]),
+    );
+    console.log(`\n  ${dim(o.mode === 'dev' && o.watch ? 'Backend changes restart the core. Ctrl-C stops everything.' : 'Ctrl-C stops everything.')}`);
+    if (this.#windowMode !== 'none') console.log('');
+  }
+}
+
+export async function runApp(options: RunOptions): Promise<number> {
+  const supervisor = new Supervisor(options);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      warn(`${signal} again: killing everything now`);
+      process.exit(1);
+    }
+    log(`${signal}: stopping`);
+    void supervisor.stop(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    await supervisor.start();
+  } catch (error) {
+    printError(error);
+    await supervisor.stop(1);
+  }
+  return supervisor.done;
+}

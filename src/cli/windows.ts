@@ -1,0 +1,134 @@
+/**
+ * App windows. Default: a chromeless window of an installed Chromium, Chrome or Edge (`--app=URL`), one browser
+ * process per window with its own throw-away profile, so the window's process lifetime *is* the window's lifetime
+ * (closing it ends the process; stopping the process closes it). Otherwise the system's default browser (which the
+ * CLI cannot close or watch), or, with no display or `--no-window`, nothing: the URLs are printed.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { WindowConfig } from '../core/config.js';
+import { type Managed, spawnManaged } from './processes.js';
+
+const CHROMIUM_NAMES = [
+  'chromium',
+  'chromium-browser',
+  'google-chrome-stable',
+  'google-chrome',
+  'microsoft-edge-stable',
+  'microsoft-edge',
+  'brave-browser',
+];
+
+const MAC_APPS = [
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+];
+
+const WINDOWS_APPS = ['Google\\Chrome\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe', 'Chromium\\Application\\chrome.exe'];
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    for (const ext of process.platform === 'win32' ? ['.exe', '.cmd', ''] : ['']) {
+      const file = path.join(dir, name + ext);
+      if (existsSync(file)) return file;
+    }
+  }
+  return undefined;
+}
+
+/** A Chromium-family browser: `$AIRLOCK_BROWSER`, then the usual names on PATH, then the usual install places. */
+export function findChromium(): string | undefined {
+  const forced = process.env['AIRLOCK_BROWSER'];
+  if (forced !== undefined && forced !== '') return existsSync(forced) ? forced : onPath(forced);
+  for (const name of CHROMIUM_NAMES) {
+    const found = onPath(name);
+    if (found !== undefined) return found;
+  }
+  if (process.platform === 'darwin') return MAC_APPS.find((f) => existsSync(f));
+  if (process.platform === 'win32') {
+    const roots = [process.env['PROGRAMFILES'], process.env['PROGRAMFILES(X86)'], process.env['LOCALAPPDATA']].filter((r): r is string => !!r);
+    for (const root of roots) for (const app of WINDOWS_APPS) if (existsSync(path.join(root, app))) return path.join(root, app);
+  }
+  return undefined;
+}
+
+/** Whether a window can be shown at all (an X11 or Wayland display on Linux and the BSDs). */
+export function hasDisplay(): boolean {
+  if (process.platform === 'darwin' || process.platform === 'win32') return true;
+  return !!process.env['DISPLAY'] || !!process.env['WAYLAND_DISPLAY'];
+}
+
+export interface AppWindow {
+  readonly label: string;
+  readonly process: Managed;
+  /** Why it ended, for the log: 'closed' (by the user), 'stopped' (by the CLI), or 'failed' with output. */
+  readonly ended: Promise<{ reason: 'closed' | 'stopped' | 'failed'; detail: string }>;
+  close(): Promise<void>;
+}
+
+/** Chromium's flags for an app window; `--no-sandbox` only where Chromium refuses to start without it (root). */
+export function chromiumArgs(url: string, profile: string, w: Pick<WindowConfig, 'width' | 'height'>): string[] {
+  const args = [
+    `--app=${url}`,
+    `--user-data-dir=${profile}`,
+    `--window-size=${Math.round(w.width)},${Math.round(w.height)}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-sync',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-features=Translate,MediaRouter',
+    '--password-store=basic',
+  ];
+  if (process.getuid?.() === 0) args.push('--no-sandbox', '--test-type');
+  const extra = process.env['AIRLOCK_BROWSER_ARGS'];
+  if (extra !== undefined && extra.trim() !== '') args.push(...extra.trim().split(/\s+/));
+  return args;
+}
+
+/** A browser that exits this fast with an error never showed a window. */
+const EARLY_FAILURE_MS = 4000;
+
+export function openChromiumWindow(browser: string, url: string, window: WindowConfig): AppWindow {
+  const profile = mkdtempSync(path.join(tmpdir(), `airlock-window-${window.label.replace(/[^\w-]/g, '_')}-`));
+  const started = Date.now();
+  const proc = spawnManaged(browser, chromiumArgs(url, profile, window), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  proc.child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  let stopping = false;
+  const ended = proc.exited.then(async (code) => {
+    await proc.stop(500);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    if (stopping) return { reason: 'stopped' as const, detail: '' };
+    const early = Date.now() - started < EARLY_FAILURE_MS;
+    if (early && code !== 0) {
+      const lines = output.split('\n').filter((l) => l.trim() !== '' && !/dbus|unexpected operator/i.test(l));
+      return { reason: 'failed' as const, detail: `${path.basename(browser)} exited with ${code}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}` };
+    }
+    return { reason: 'closed' as const, detail: '' };
+  });
+  return {
+    label: window.label,
+    process: proc,
+    ended,
+    async close() {
+      stopping = true;
+      await proc.stop();
+      await ended;
+    },
+  };
+}
+
+/** Opens a URL in the system's default browser (fire and forget: that window is not ours to watch or close). */
+export function openDefaultBrowser(url: string): Promise<boolean> {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  if (process.platform !== 'win32' && process.platform !== 'darwin' && onPath('xdg-open') === undefined) return Promise.resolve(false);
+  const proc = spawnManaged(cmd as string, args as string[], { stdio: 'ignore' });
+  return proc.exited.then((code) => code === 0);
+}
