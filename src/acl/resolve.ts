@@ -7,13 +7,13 @@
  */
 import { coreManifests } from './core-permissions.js';
 import { configError } from './fields.js';
-import { compileGlob, type Glob } from './glob.js';
+import { compileGlob, type Glob, GlobError } from './glob.js';
 import { APP_KEY, qualify } from './identifier.js';
 import { buildManifest } from './manifest.js';
 import { type Capability, type Manifest, type PermissionEntry, type PermissionFile, type ScopeValues, type Target, targetOf } from './model.js';
 import { compileEventScope, EVENT_COMMANDS, type EventScope } from './event-scope.js';
 import { isCoreKey, type Traversed, Traverser } from './traverse.js';
-import { compileUrlPattern, type UrlPattern } from './url-pattern.js';
+import { compileUrlPattern, type UrlPattern, UrlPatternError } from './url-pattern.js';
 
 export type ExecutionContext = { readonly kind: 'local' } | { readonly kind: 'remote'; readonly pattern: UrlPattern };
 
@@ -118,6 +118,15 @@ function contextsOf(capability: Capability): ExecutionContext[] {
   return contexts;
 }
 
+function compiled<T>(where: string, build: () => T): T {
+  try {
+    return build();
+  } catch (cause) {
+    if (cause instanceof GlobError || cause instanceof UrlPatternError) throw configError(`${where}: ${cause.message}`);
+    throw cause;
+  }
+}
+
 function push(table: Map<string, ResolvedEntry[]>, key: string, entry: ResolvedEntry): void {
   const list = table.get(key);
   if (list === undefined) table.set(key, [entry]);
@@ -141,9 +150,12 @@ export function resolveAcl(input: ResolveInput): { resolved: ResolvedAcl; warnin
 
   for (const capability of capabilities) {
     const where = `${capability.source}: capability \`${capability.identifier}\``;
-    const contexts = contextsOf(capability);
-    const windows = capability.windows.map(compileGlob);
-    const webviews = capability.webviews.map(compileGlob);
+    // Already validated when parsed; a hand-built Capability still gets a CONFIG error naming it.
+    const [contexts, windows, webviews] = compiled(where, (): [ExecutionContext[], Glob[], Glob[]] => [
+      contextsOf(capability),
+      capability.windows.map((g) => compileGlob(g)),
+      capability.webviews.map((g) => compileGlob(g)),
+    ]);
     for (const entry of capability.permissions) {
       for (const traversed of traverser.expand(entry.identifier, where) ?? []) {
         const { permission, key } = traversed;

@@ -30,14 +30,25 @@ export function commandScope(allow: readonly unknown[] = [], deny: readonly unkn
 /** The scope of a call no capability entry scoped. */
 export const EMPTY_SCOPE: CommandScope = commandScope();
 
-/** Concatenates the scope values of several entries (undefined = an entry without scope). */
-export function mergeScopes(scopes: Iterable<ScopeValues | undefined>): CommandScope {
-  const allow: unknown[] = [];
-  const deny: unknown[] = [];
-  for (const scope of scopes) {
-    if (scope === undefined) continue;
-    allow.push(...scope.allow);
-    deny.push(...scope.deny);
+// Resolved scope values never change, so the scope object of one entry (or one global scope) is built once.
+const cache = new WeakMap<ScopeValues, CommandScope>();
+
+function scopeOf(values: ScopeValues): CommandScope {
+  let scope = cache.get(values);
+  if (scope === undefined) {
+    scope = values.allow.length === 0 && values.deny.length === 0 ? EMPTY_SCOPE : commandScope(values.allow, values.deny);
+    cache.set(values, scope);
   }
-  return allow.length === 0 && deny.length === 0 ? EMPTY_SCOPE : commandScope(allow, deny);
+  return scope;
+}
+
+/** Concatenates the scope values of several entries (undefined = an entry without scope). */
+export function mergeScopes(scopes: readonly (ScopeValues | undefined)[]): CommandScope {
+  const present = scopes.filter((s): s is ScopeValues => s !== undefined);
+  if (present.length === 0) return EMPTY_SCOPE;
+  if (present.length === 1) return scopeOf(present[0] as ScopeValues);
+  return commandScope(
+    present.flatMap((s) => s.allow),
+    present.flatMap((s) => s.deny),
+  );
 }
