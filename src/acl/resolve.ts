@@ -5,7 +5,7 @@
  * pattern), remembering the capability and permission that produced it, the precompiled window/webview globs, and
  * the scope values. A permission with scope but no commands feeds its plugin's global scope instead.
  */
-import { coreManifests } from './core-permissions.js';
+import { CORE_PLUGINS, coreManifests } from './core-permissions.js';
 import { configError } from './fields.js';
 import { compileGlob, type Glob, GlobError } from './glob.js';
 import { APP_KEY, qualify } from './identifier.js';
@@ -91,8 +91,9 @@ function buildManifests(input: ResolveInput): Map<string, Manifest> {
   const manifests = coreManifests();
   manifests.set(APP_KEY, buildManifest(APP_KEY, input.appPermissionFiles, input.appCommands));
   for (const plugin of input.plugins ?? []) {
-    if (isCoreKey(plugin.name) || plugin.name === APP_KEY || !/^[A-Za-z0-9-]+$/.test(plugin.name)) {
-      throw configError(`plugin name \`${plugin.name}\` is not allowed (ASCII letters, digits and \`-\`, not \`core\`)`);
+    // A plugin named like a core one would share its `plugin:<name>|cmd` keys.
+    if (isCoreKey(plugin.name) || CORE_PLUGINS.includes(plugin.name) || !/^[A-Za-z0-9-]+$/.test(plugin.name)) {
+      throw configError(`plugin name \`${plugin.name}\` is not allowed (ASCII letters, digits and \`-\`; not \`core\` or a core plugin's name)`);
     }
     if (manifests.has(plugin.name)) throw configError(`plugin \`${plugin.name}\` is registered twice`);
     manifests.set(plugin.name, buildManifest(plugin.name, plugin.permissionFiles ?? [], plugin.commands ?? []));

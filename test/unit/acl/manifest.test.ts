@@ -171,6 +171,12 @@ describe('references between permissions', () => {
     assert.deepEqual(warnings, []);
   });
 
+  test('a plugin may not take the name of a core plugin, whose command keys it would share', () => {
+    resolveError(cap({}), 'plugin name `event` is not allowed (ASCII letters, digits and `-`; not `core` or a core plugin\'s name)', {
+      plugins: [{ name: 'event', commands: ['listen'] }],
+    });
+  });
+
   test('a permission of an unregistered plugin is a warning naming the plugin, not an error', () => {
     const { warnings } = resolveText({ capabilities: JSON.stringify(cap({ permissions: ['core:default', 'opener:default'] })) });
     assert.deepEqual(warnings, ['capabilities/test.json: capability `main`: permission `opener:default` belongs to plugin `opener`, which is not registered; it grants nothing']);
