@@ -67,6 +67,52 @@ const NO_SCOPE: CommandScope = Object.freeze({
 });
 export const allowAll: Authorize = () => NO_SCOPE;
 
+/** A per-call signal that aborts with the page's, or with TIMEOUT when the deadline passes. */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #parent: AbortSignal;
+  readonly #onParentAbort = (): void => this.#controller.abort(this.#parent.reason);
+
+  constructor(command: string, ms: number, parent: AbortSignal) {
+    this.#parent = parent;
+    if (parent.aborted) this.#controller.abort(parent.reason);
+    else parent.addEventListener('abort', this.#onParentAbort, { once: true });
+    this.#timer = setTimeout(
+      () => this.#controller.abort(new AirlockError(ErrorCode.TIMEOUT, `command \`${command}\` ran past its deadline of ${ms} ms`)),
+      ms,
+    );
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#parent.removeEventListener('abort', this.#onParentAbort);
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** How long a page presenting a valid credential waits for the label's previous page to go (a reload). */
 const TAKEOVER_WAIT_MS = 1500;
 
@@ -85,6 +131,8 @@ export class App implements ConnectionOwner, PluginHost {
   readonly #servers = new Set<Server>();
   readonly #closeRequests = new Set<(label: string) => void>();
   #closed = false;
+  /** Events dropped for slow pages that have since disconnected (live pages count their own). */
+  #droppedEvents = 0;
 
   constructor(parts: AppParts) {
     this.config = parts.config;
@@ -169,17 +217,19 @@ export class App implements ConnectionOwner, PluginHost {
   }
 
   /** Counters for tests and the inspector. */
-  get stats(): { webviews: number; pending: number; pageListeners: number; nodeListeners: number; channels: number } {
+  get stats(): { webviews: number; pending: number; pageListeners: number; nodeListeners: number; channels: number; droppedEvents: number } {
     let pending = 0;
     let pageListeners = 0;
     let channels = 0;
+    let dropped = this.#droppedEvents;
     for (const c of this.#connections.values()) {
       const s = c.stats;
       pending += s.pending;
       pageListeners += s.listeners;
       channels += s.channels;
+      dropped += s.droppedEvents;
     }
-    return { webviews: this.#connections.size, pending, pageListeners, nodeListeners: this.#bus.size, channels };
+    return { webviews: this.#connections.size, pending, pageListeners, nodeListeners: this.#bus.size, channels, droppedEvents: dropped };
   }
 
   /** Registers what happens when a page asks to close its window (the app runner opens/closes real windows). */
@@ -247,6 +297,9 @@ export class App implements ConnectionOwner, PluginHost {
       const schema = def.schema;
       args = await channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args));
     }
+    const timeoutMs = def.timeoutMs ?? this.limits.commandTimeoutMs;
+    const deadline = timeoutMs > 0 ? new Deadline(cmd, timeoutMs, conn.signal) : undefined;
+    const signal = deadline?.signal ?? conn.signal;
     const ctx: InvokeContext<App> = {
       command: cmd,
       webview: conn.label,
@@ -255,13 +308,16 @@ export class App implements ConnectionOwner, PluginHost {
       app: this,
       body: call.args,
       headers: call.headers,
-      signal: conn.signal,
+      signal,
       scope,
       state: (type) => this.state(type),
     };
     try {
-      return await def.handler(args, ctx);
+      const result = def.handler(args, ctx);
+      // A handler that never settles must not pin the call: stop waiting when the page goes or the deadline passes.
+      return result instanceof Promise ? await untilAborted(result, signal) : result;
     } finally {
+      deadline?.clear();
       for (const ch of made) ch.commandSettled();
     }
   }
@@ -275,6 +331,7 @@ export class App implements ConnectionOwner, PluginHost {
   }
 
   disconnected(conn: Connection): void {
+    this.#droppedEvents += conn.stats.droppedEvents;
     if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);
   }
 

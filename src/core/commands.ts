@@ -47,6 +47,13 @@ export interface CommandDefinition<Args = unknown, Result = unknown> {
   readonly [COMMAND]: true;
   readonly schema: StandardSchemaV1 | undefined;
   readonly handler: Handler<Args, Result>;
+  /** Deadline in ms (overrides `limits.commandTimeoutMs`); 0 = none. */
+  readonly timeoutMs: number | undefined;
+}
+
+export interface CommandOptions {
+  /** Reject with TIMEOUT and abort `ctx.signal` after this many milliseconds. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -58,12 +65,17 @@ export interface CommandDefinition<Args = unknown, Result = unknown> {
 export function command<S extends StandardSchemaV1, Result>(
   schema: S,
   handler: Handler<StandardSchemaV1.InferOutput<S>, Result>,
+  options: CommandOptions = {},
 ): CommandDefinition<StandardSchemaV1.InferOutput<S>, Result> {
   if (typeof schema?.['~standard']?.validate !== 'function') {
     throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler): schema must implement Standard Schema v1 (zod ≥ 3.24, valibot ≥ 1, arktype ≥ 2)');
   }
   if (typeof handler !== 'function') throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler): handler must be a function');
-  return { [COMMAND]: true, schema, handler };
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+    throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler, { timeoutMs }): timeoutMs must be a number of milliseconds ≥ 0');
+  }
+  return { [COMMAND]: true, schema, handler, timeoutMs };
 }
 
 // biome-ignore lint: handlers of any arity and argument type are accepted
@@ -71,7 +83,7 @@ export type CommandLike = CommandDefinition<any, any> | ((args: any, ctx: Invoke
 export type CommandMap = Readonly<Record<string, CommandLike>>;
 
 export function toDefinition(name: string, value: CommandLike): CommandDefinition {
-  if (typeof value === 'function') return { [COMMAND]: true, schema: undefined, handler: value as Handler };
+  if (typeof value === 'function') return { [COMMAND]: true, schema: undefined, handler: value as Handler, timeoutMs: undefined };
   if (typeof value === 'object' && value !== null && (value as CommandDefinition)[COMMAND] === true) return value as CommandDefinition;
   throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: command \`${name}\` must be a function or command(schema, handler)`);
 }

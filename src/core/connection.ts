@@ -10,7 +10,7 @@ import { decodeClientFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type ClientFrame, CloseCode, type Headers, type SealedFrame } from '../protocol/frames.js';
 import type { Channel, ChannelSink } from './channels.js';
-import type { Limits } from './limits.js';
+import { type Limits, RateLimiter } from './limits.js';
 import { type EventTarget, targetMatches } from './targets.js';
 
 /** What a transport provides for one page. */
@@ -67,6 +67,8 @@ export class Connection implements ChannelSink {
   readonly #channels = new Set<Channel<unknown>>();
   #awaitingBody: ClientFrame | undefined;
   #pending = 0;
+  #droppedEvents = 0;
+  #emitRate: RateLimiter | undefined;
   #listenerCount = 0;
   #open = true;
   #closedResolve!: () => void;
@@ -93,8 +95,32 @@ export class Connection implements ChannelSink {
   }
 
   /** Counters for tests and the inspector: what this page holds in the core right now. */
-  get stats(): { pending: number; listeners: number; channels: number } {
-    return { pending: this.#pending, listeners: this.#listenerCount, channels: this.#channels.size };
+  get stats(): { pending: number; listeners: number; channels: number; droppedEvents: number } {
+    return { pending: this.#pending, listeners: this.#listenerCount, channels: this.#channels.size, droppedEvents: this.#droppedEvents };
+  }
+
+  /** Counts one event emitted by this page against `limits.maxEventsPerSecond`. */
+  takeEmit(): void {
+    this.#emitRate ??= new RateLimiter(this.#owner.limits.maxEventsPerSecond);
+    if (!this.#emitRate.take()) {
+      throw new AirlockError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `webview \`${this.label}\` emits more than ${this.#owner.limits.maxEventsPerSecond} events per second (limits.maxEventsPerSecond); batch them or slow down`,
+      );
+    }
+  }
+
+  /**
+   * Backpressure: `ok` while the page's send queue is within `limits.maxBufferedBytes`, `over` above it, and
+   * `overrun` past twice it, when the page is disconnected as a slow consumer.
+   */
+  #pressure(): 'ok' | 'over' | 'overrun' {
+    const queued = this.#peer.bufferedAmount;
+    const max = this.#owner.limits.maxBufferedBytes;
+    if (queued <= max) return 'ok';
+    if (queued <= 2 * max) return 'over';
+    this.#owner.report(`disconnecting webview \`${this.label}\`: ${queued} bytes wait to be sent to it (limits.maxBufferedBytes is ${max}); it does not read its socket`);
+    return 'overrun';
   }
 
   // ── inbound ────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -220,12 +246,25 @@ export class Connection implements ChannelSink {
     if (byId === undefined || !this.#open) return;
     const pairs: number[] = [];
     for (const [eventId, l] of byId) if (targetMatches(emitted, l.target)) pairs.push(eventId, l.handlerId);
-    if (pairs.length > 0) this.#peer.sendText(encode.event(nameJson, payloadJson, pairs));
+    if (pairs.length === 0) return;
+    const pressure = this.#pressure();
+    if (pressure !== 'ok') {
+      this.#droppedEvents++;
+      if (pressure === 'overrun') this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
+      return;
+    }
+    this.#peer.sendText(encode.event(nameJson, payloadJson, pairs));
   }
 
   // ── channels (ChannelSink) ─────────────────────────────────────────────────────────────────────────────────────
 
   sendChannelMessage(id: number, index: number, message: unknown): void {
+    // Channel messages are never dropped (the page counts on every index); a sender that ignores `ready()` and
+    // overruns the page gets it disconnected, and its channel ends.
+    if (this.#pressure() === 'overrun') {
+      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
+      throw new AirlockError(ErrorCode.CHANNEL_CLOSED, `channel ${id}: the page was disconnected as a slow consumer; await channel.ready() between sends`);
+    }
     if (isBytes(message)) {
       this.#peer.sendText(encode.channelBytes(id, index));
       this.#peer.sendBinary(message instanceof ArrayBuffer ? new Uint8Array(message) : message);

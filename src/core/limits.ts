@@ -1,7 +1,12 @@
 /**
  * Limits that keep one page from exhausting the core. Every one has a safe default and can be changed with
- * `Builder.limits({...})`; hitting one gives the caller a coded error (or, for frames, closes the socket with a
- * reason) and never affects other webviews.
+ * `Builder.limits({...})`; hitting one gives the caller a coded error (or, for frames, closes that page's socket
+ * with a reason) and never affects other webviews.
+ *
+ * Backpressure policy for a slow or stalled page (one that does not read its socket): once more than
+ * `maxBufferedBytes` wait to be written to it, new events for it are dropped and counted (`stats.droppedEvents`);
+ * past twice that, the page is disconnected as a slow consumer (close code 4029) and its calls are aborted.
+ * Responses are never dropped. A channel sender that awaits `channel.ready()` never reaches the limit.
  */
 export interface Limits {
   /** Largest WebSocket frame accepted from a page, in bytes (a binary invoke body is one frame). */
@@ -12,9 +17,12 @@ export interface Limits {
   readonly maxPendingInvokes: number;
   /** Event listeners one page may hold. */
   readonly maxListeners: number;
-  /** Bytes queued towards one page before events are dropped (oldest first is not possible on a socket: new
-   *  events are dropped and counted) and, at twice this, the page is disconnected as a slow consumer. */
+  /** Events one page may emit per second (burst up to this many). */
+  readonly maxEventsPerSecond: number;
+  /** Bytes queued towards one page before its events are dropped (and at twice this, it is disconnected). */
   readonly maxBufferedBytes: number;
+  /** Default deadline for every command in milliseconds; 0 means none (a command can set its own). */
+  readonly commandTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -22,9 +30,32 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxDepth: 128,
   maxPendingInvokes: 16_384,
   maxListeners: 10_000,
+  maxEventsPerSecond: 20_000,
   maxBufferedBytes: 64 * 1024 * 1024,
+  commandTimeoutMs: 0,
 });
 
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
   return Object.freeze({ ...DEFAULT_LIMITS, ...overrides });
+}
+
+/** A token bucket: `take()` is false once more than `rate` were taken within the last second (burst = rate). */
+export class RateLimiter {
+  #tokens: number;
+  #last = performance.now();
+  readonly #rate: number;
+
+  constructor(rate: number) {
+    this.#rate = rate;
+    this.#tokens = rate;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.#tokens = Math.min(this.#rate, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
 }

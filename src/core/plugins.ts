@@ -57,11 +57,13 @@ const eventPlugin: Record<string, PluginCommand> = {
     return null;
   },
   emit: (host, conn, args) => {
+    conn.takeEmit();
     host.emitFrom(conn, { kind: 'Any' }, eventName(args, 'emit'), args['payload']);
     return null;
   },
   emit_to: (host, conn, args) => {
     const target = parseTarget(required(args, 'target', 'emit_to'), 'emit_to');
+    conn.takeEmit();
     host.emitFrom(conn, target, eventName(args, 'emit_to'), args['payload']);
     return null;
   },

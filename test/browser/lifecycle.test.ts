@@ -69,7 +69,7 @@ describe('page lifecycle', () => {
     }
     assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main');
     await until(() => t.app.stats.pending === 0, 'calls to settle');
-    assert.deepEqual({ ...t.app.stats }, { webviews: 1, pending: 0, pageListeners: 0, nodeListeners: 0, channels: 0 });
+    assert.deepEqual({ ...t.app.stats }, { webviews: 1, pending: 0, pageListeners: 0, nodeListeners: 0, channels: 0, droppedEvents: 0 });
   });
 
   test('calls in flight when the core closes the connection reject with DISCONNECTED', async () => {
