@@ -2,7 +2,8 @@
  * The composition root: `Builder` collects commands, state and options, then `build()` makes a core `App` wired to
  * the loopback transport. This is the only module that knows both the core and the transports.
  */
-import { allowAll, App, type Authorize, consoleLogger, type Logger, type ServeFn } from './core/app.js';
+import { authorize, explain, IMPLICIT_DEFAULT_NOTICE, loadAcl } from './acl/index.js';
+import { App, type Authorize, consoleLogger, type Explain, type Logger, type ServeFn } from './core/app.js';
 import { type CommandDefinition, type CommandMap, toDefinition } from './core/commands.js';
 import { type AppConfig, loadConfig } from './core/config.js';
 import { type Limits, resolveLimits } from './core/limits.js';
@@ -26,7 +27,7 @@ export class Builder {
   readonly #setup: SetupFn[] = [];
   #limits: Partial<Limits> = {};
   #logger: Logger = consoleLogger;
-  #authorize: Authorize = allowAll;
+  #scopedDenies = false;
   #dev = process.env['NODE_ENV'] !== 'production';
 
   /** A builder with Tauri's defaults: brownfield pattern, every local window allowed the core IPC. */
@@ -76,9 +77,12 @@ export class Builder {
     return this;
   }
 
-  /** @internal Replaces the access decision (used by the capabilities module). */
-  authorize(authorize: Authorize): this {
-    this.#authorize = authorize;
+  /**
+   * Makes a capability's deny apply only where that capability matches. By default a deny in any capability
+   * denies the command everywhere, as Tauri does (see docs/capabilities.md).
+   */
+  scopedDenies(enabled = true): this {
+    this.#scopedDenies = enabled;
     return this;
   }
 
@@ -97,6 +101,21 @@ export class Builder {
       isolation = iso;
       serve = (app, opts) => serveLoopback(app, opts, { isolation: { app: isolationApp, key: iso.frameKey, dev: this.#dev } });
     }
+    const acl = loadAcl({
+      configDir: config.configDir,
+      capabilities: config.capabilities,
+      appCommands: [...this.#commands.keys()],
+      scopedDenies: this.#scopedDenies,
+    });
+    for (const warning of acl.warnings) logger('warn', `capabilities: ${warning}`);
+    if (acl.implicitDefault) logger('info', IMPLICIT_DEFAULT_NOTICE);
+    const dev = this.#dev;
+    const check: Authorize = (request) => {
+      const decision = authorize(acl.resolved, request);
+      if (!decision.allowed) throw new AirlockError(ErrorCode.FORBIDDEN, dev ? decision.message : decision.releaseMessage);
+      return decision;
+    };
+    const why: Explain = (request) => explain(acl.resolved, request);
     const app = new App({
       config,
       commands: this.#commands,
@@ -104,7 +123,8 @@ export class Builder {
       limits,
       logger,
       serve,
-      authorize: this.#authorize,
+      authorize: check,
+      explain: why,
       openSealed: isolation?.openSealed,
     });
     for (const fn of this.#setup) await fn(app);

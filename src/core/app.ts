@@ -43,8 +43,22 @@ export interface Server {
 
 export type ServeFn = (app: App, options: ServeOptions) => Promise<Server>;
 
-/** The access decision hook (the ACL module plugs in here). */
-export type Authorize = (call: { command: string; webview: string; window: string; origin: string }) => CommandScope;
+/** Who is calling what: the input of the access decision. */
+export interface AccessRequest {
+  readonly command: string;
+  readonly webview: string;
+  readonly window: string;
+  /** The page's origin, and whether it is the app's own (Tauri's `Origin::Local`). */
+  readonly origin: string;
+  readonly local: boolean;
+  readonly args?: unknown;
+}
+
+/** The access decision (the ACL plugs in here): returns the call's scopes, or throws FORBIDDEN. */
+export type Authorize = (request: AccessRequest) => { scope: CommandScope; globalScope: CommandScope };
+
+/** Explains an access decision in words (`app.explain`). */
+export type Explain = (request: AccessRequest) => string;
 
 /** Isolation hook: opens sealed frames. */
 export type OpenSealed = NonNullable<ConnectionOwner['openSealed']>;
@@ -57,6 +71,7 @@ export interface AppParts {
   readonly logger: Logger;
   readonly serve: ServeFn;
   readonly authorize: Authorize;
+  readonly explain: Explain;
   readonly openSealed: OpenSealed | undefined;
 }
 
@@ -65,7 +80,7 @@ const NO_SCOPE: CommandScope = Object.freeze({
   deny: [],
   matches: () => true,
 });
-export const allowAll: Authorize = () => NO_SCOPE;
+export const allowAll: Authorize = () => ({ scope: NO_SCOPE, globalScope: NO_SCOPE });
 
 /** A per-call signal that aborts with the page's, or with TIMEOUT when the deadline passes. */
 class Deadline {
@@ -126,6 +141,7 @@ export class App implements ConnectionOwner, PluginHost {
   readonly #logger: Logger;
   readonly #serve: ServeFn;
   readonly #authorize: Authorize;
+  readonly #explain: Explain;
   readonly #bus: EventBus;
   readonly #connections = new Map<string, Connection>();
   readonly #servers = new Set<Server>();
@@ -143,6 +159,7 @@ export class App implements ConnectionOwner, PluginHost {
     this.#logger = parts.logger;
     this.#serve = parts.serve;
     this.#authorize = parts.authorize;
+    this.#explain = parts.explain;
     this.#bus = new EventBus((message, error) => this.#logger('error', message, error));
   }
 
@@ -206,6 +223,15 @@ export class App implements ConnectionOwner, PluginHost {
     });
   }
 
+  /**
+   * Answers "may window W call command C?" with the reasoning of the access-control list.
+   *
+   * @example app.explain({ command: 'delete_file', window: 'settings' })
+   */
+  explain(request: { command: string; window: string; webview?: string; origin?: string; local?: boolean; args?: unknown }): string {
+    return this.#explain({ webview: request.window, origin: 'http://127.0.0.1', local: true, ...request });
+  }
+
   /** Labels of the webviews connected right now. */
   webviews(): string[] {
     return [...this.#connections.keys()];
@@ -261,7 +287,13 @@ export class App implements ConnectionOwner, PluginHost {
    * Binds a page to the session its credential names. Resolves with the connection, or rejects LIMIT_EXCEEDED if
    * the label is still held by another live page after a short grace period (a reload's old page closes quickly).
    */
-  async attach(session: Session, credential: { kind: 'ticket' | 'resume'; value: string }, origin: string, peer: Peer): Promise<Connection> {
+  async attach(
+    session: Session,
+    credential: { kind: 'ticket' | 'resume'; value: string },
+    origin: string,
+    peer: Peer,
+    local = true,
+  ): Promise<Connection> {
     const previous = this.#connections.get(session.label);
     if (previous !== undefined) {
       await Promise.race([previous.done, new Promise((r) => setTimeout(r, TAKEOVER_WAIT_MS).unref())]);
@@ -271,7 +303,7 @@ export class App implements ConnectionOwner, PluginHost {
     }
     if (this.#closed) throw new AirlockError(ErrorCode.DISCONNECTED, 'the app is closing');
     const token = this.sessions.accept(credential.kind, credential.value, session);
-    const conn = new Connection({ label: session.label, window: session.window, origin }, peer, this);
+    const conn = new Connection({ label: session.label, window: session.window, origin, local }, peer, this);
     this.#connections.set(session.label, conn);
     conn.hello(token);
     conn.done.then(() => this.sessions.disconnected(session));
@@ -281,7 +313,14 @@ export class App implements ConnectionOwner, PluginHost {
   // ── ConnectionOwner ────────────────────────────────────────────────────────────────────────────────────────────
 
   async dispatch(conn: Connection, call: Call): Promise<unknown> {
-    const scope = this.#authorize({ command: call.command, webview: conn.label, window: conn.window, origin: conn.origin });
+    const { scope, globalScope } = this.#authorize({
+      command: call.command,
+      webview: conn.label,
+      window: conn.window,
+      origin: conn.origin,
+      local: conn.local,
+      args: call.args,
+    });
     const cmd = call.command;
     if (cmd.startsWith('plugin:')) {
       const bar = cmd.indexOf('|');
@@ -310,6 +349,7 @@ export class App implements ConnectionOwner, PluginHost {
       headers: call.headers,
       signal,
       scope,
+      globalScope,
       state: (type) => this.state(type),
     };
     try {

@@ -28,8 +28,10 @@ export interface InvokeContext<App = unknown> {
   readonly signal: AbortSignal;
   /** Managed state registered with `Builder.manage(value)`, looked up by its class. */
   state<T>(type: abstract new (...args: never[]) => T): T;
-  /** Scope values granted to this call by the capability that allowed it (empty when no ACL applies). */
+  /** Scope values granted to this call by the capabilities that allowed it (empty when no ACL applies). */
   readonly scope: CommandScope;
+  /** The global scope of the app (or of the command's plugin). */
+  readonly globalScope: CommandScope;
 }
 
 export interface CommandScope {

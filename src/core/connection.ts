@@ -60,6 +60,8 @@ export class Connection implements ChannelSink {
   readonly label: string;
   readonly window: string;
   readonly origin: string;
+  /** Whether the page is the app's own (local) rather than remote content. */
+  readonly local: boolean;
   readonly #peer: Peer;
   readonly #owner: ConnectionOwner;
   readonly #abort = new AbortController();
@@ -77,10 +79,11 @@ export class Connection implements ChannelSink {
     this.#closedResolve = resolve;
   });
 
-  constructor(identity: { label: string; window: string; origin: string }, peer: Peer, owner: ConnectionOwner) {
+  constructor(identity: { label: string; window: string; origin: string; local: boolean }, peer: Peer, owner: ConnectionOwner) {
     this.label = identity.label;
     this.window = identity.window;
     this.origin = identity.origin;
+    this.local = identity.local;
     this.#peer = peer;
     this.#owner = owner;
   }

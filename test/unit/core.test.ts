@@ -78,11 +78,12 @@ describe('commands', () => {
     assert.deepEqual(await fail('coded'), { code: 'TIMEOUT', message: 'too slow' });
   });
 
-  test('an unknown command rejects with Tauri\'s text; an unknown plugin command without its prefix', async () => {
+  test('an unknown command rejects with Tauri\'s text; a permitted but unknown plugin command without its prefix', async () => {
     await using app = await build();
     const page = await connectInMemory(app);
     assert.equal(await page.invoke('nope').catch((e: unknown) => e), 'Command nope not found');
-    assert.equal(await page.invoke('plugin:fs|read').catch((e: unknown) => e), 'Command read not found');
+    assert.equal(await page.invoke('plugin:window|inner_size').catch((e: unknown) => e), 'Command inner_size not found');
+    assert.match(String(await page.invoke('plugin:fs|read').catch((e: unknown) => e)), /^fs\.read not allowed\. Plugin not found/, 'the ACL answers first');
   });
 
   test('raw bytes in, raw bytes out', async () => {
