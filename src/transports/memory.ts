@@ -31,7 +31,8 @@ export interface InMemoryPage {
   close(): void;
 }
 
-export async function connectInMemory(app: App, label = 'main', origin = 'http://127.0.0.1:0'): Promise<InMemoryPage> {
+/** Connects a page as webview `label`; `local: false` makes it remote content at `origin` for the ACL. */
+export async function connectInMemory(app: App, label = 'main', origin = 'http://127.0.0.1:0', local = true): Promise<InMemoryPage> {
   const ticket = app.sessions.issueTicket({ label, window: label });
   const session = app.sessions.find('ticket', ticket);
   if (session === undefined) throw new AirlockError(ErrorCode.INTERNAL, 'in-memory page: ticket not found');
@@ -75,7 +76,7 @@ export async function connectInMemory(app: App, label = 'main', origin = 'http:/
     close: () => undefined,
     bufferedAmount: 0,
     drained: () => Promise.resolve(),
-  });
+  }, local);
 
   const register = (fn: (data: unknown) => void): number => {
     const id = nextId++;
