@@ -25,8 +25,9 @@ Options (dev, run)
 
 Options (init)
   --name <name>        product name (default: the directory name)
-  --template <t>       vite (default) or plain (no dev server: esbuild bundles the frontend)
+  --template <t>       vite (default: vanilla TypeScript + Vite, like create-tauri-app vanilla-ts)
   --airlock <spec>     how the project depends on airlock (default: file:<this airlock>)
+  --force              write into a non-empty directory
 
 Project convention: <dir>/src-tauri/tauri.conf.json, src-tauri/capabilities/*.json, and src-tauri/main.ts whose
 default export is a Builder (or a function returning one). Environment: AIRLOCK_BROWSER (browser binary),

@@ -228,6 +228,7 @@ export class Supervisor {
     const started = Date.now();
     await this.#closeAllWindows();
     await this.#stopBackend();
+    if (process.env['AIRLOCK_DEBUG'] === '1') log(`old core stopped after ${Date.now() - started} ms`);
     let ready: Ready | undefined;
     try {
       this.#project = loadProject(this.#options.dir, { config: this.#options.config, entry: this.#options.entry });
