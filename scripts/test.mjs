@@ -13,6 +13,14 @@ function collect(target) {
 }
 
 const targets = process.argv.slice(2);
+if (targets.length === 0) {
+  // The tests are TypeScript too: type-check them (tsx, which runs them, only strips types).
+  const tsc = path.join('node_modules', 'typescript', 'bin', 'tsc');
+  for (const project of ['test/tsconfig.json', 'test/unit/acl/tsconfig.json']) {
+    const check = spawnSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+    if (check.status !== 0) process.exit(check.status ?? 1);
+  }
+}
 const files = (targets.length > 0 ? targets : ['test']).flatMap(collect);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
   stdio: 'inherit',

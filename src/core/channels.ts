@@ -147,7 +147,7 @@ export function channel<T = unknown>(): ChannelSchema<T> {
     }
     return makeChannel(id) as Channel<T>;
   });
-  const valibot: ValibotSchemaShape = {
+  const valibot: ValibotSchemaShape<T> = {
     kind: 'schema',
     expects: 'Channel',
     async: false,
@@ -169,7 +169,7 @@ export function channel<T = unknown>(): ChannelSchema<T> {
 }
 
 /** The members valibot's `v.object` reads from an entry (valibot `BaseSchema`, structurally). */
-interface ValibotSchemaShape {
+interface ValibotSchemaShape<T = unknown> {
   readonly kind: 'schema';
   readonly expects: string;
   readonly async: false;
@@ -177,6 +177,13 @@ interface ValibotSchemaShape {
   readonly reference: (...args: any[]) => any;
   // biome-ignore lint: valibot declares these with `any`
   readonly '~run': (dataset: any, config?: any) => any;
+  // biome-ignore lint: valibot declares the issue type with `any` bounds
+  readonly '~types'?: { readonly input: string; readonly output: Channel<T>; readonly issue: any } | undefined;
 }
 
-export type ChannelSchema<T> = z.ZodType<Channel<T>, string> & ValibotSchemaShape & { readonly type: string };
+/**
+ * zod's `~standard.vendor` is typed `string` and valibot's `"valibot"`; the intersection satisfies both object
+ * schemas' entry types (the runtime value is zod's, which nothing reads at the type level).
+ */
+export type ChannelSchema<T> = z.ZodType<Channel<T>, string> &
+  ValibotSchemaShape<T> & { readonly type: string; readonly '~standard': { readonly vendor: 'valibot' } };
