@@ -30,7 +30,7 @@ const app = await Builder.default()
       app.emit('ack', { at: new Date().toISOString() });
     });
   })
-  .build({ frontendDist: dist });
+  .build({ config: path.join(here, 'tauri.conf.json') }); // capabilities/ next to it decide what the window may call
 
 const server = await app.serve({ port: Number(process.env.PORT ?? 0) });
 console.log(`\nAirlock example running. Open this URL in Chromium/Chrome (it works once; reloads keep the session):\n\n  ${server.url('main')}\n`);
