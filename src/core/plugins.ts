@@ -115,8 +115,9 @@ export const CORE_PLUGINS: ReadonlyMap<string, Readonly<Record<string, PluginCom
 
 /** Runs `plugin:<name>|<command>`; unknown ones reject with Tauri's `Command <command> not found`. */
 export function runPluginCommand(host: PluginHost, conn: Connection, plugin: string, command: string, args: unknown): unknown {
-  const fn = CORE_PLUGINS.get(plugin)?.[command];
-  if (fn === undefined || !Object.hasOwn(CORE_PLUGINS.get(plugin) ?? {}, command)) {
+  const table = CORE_PLUGINS.get(plugin);
+  const fn = table !== undefined && Object.hasOwn(table, command) ? table[command] : undefined;
+  if (fn === undefined) {
     throw new AirlockError(ErrorCode.COMMAND_NOT_FOUND, `Command ${command} not found`, { data: { plugin } });
   }
   return fn(host, conn, record(args ?? {}, command), command);

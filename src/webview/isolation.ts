@@ -29,7 +29,10 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   let ready = false;
   const queue: IpcMessage[] = [];
 
-  const refuse = (error: number, reason: string): void => runCallback(error, { code: 'ISOLATION_REFUSED', message: reason });
+  const refuse = (callback: number, error: number, reason: string): void => {
+    socket.forget(callback, error);
+    runCallback(error, { code: 'ISOLATION_REFUSED', message: reason });
+  };
 
   async function forward(message: IpcMessage): Promise<void> {
     const connection = await socket.whenReady();
@@ -41,7 +44,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
         '*',
       );
     } catch (e) {
-      refuse(error, `the call's arguments cannot be sent to the isolation frame: ${String(e)}`);
+      refuse(callback, error, `the call's arguments cannot be sent to the isolation frame: ${String(e)}`);
     }
   }
 
@@ -56,7 +59,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
       const s = data.sealed;
       socket.sendSealed(s.callback, s.error, s, new g.Uint8Array(s.ciphertext));
     } else if (typeof data === 'object' && data !== null && 'refused' in data) {
-      refuse(data.refused.error, `the isolation hook refused the call to \`${data.refused.cmd}\`: ${data.refused.reason}`);
+      refuse(data.refused.callback, data.refused.error, `the isolation hook refused the call to \`${data.refused.cmd}\`: ${data.refused.reason}`);
     }
   });
 

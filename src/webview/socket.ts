@@ -126,6 +126,12 @@ export class IpcSocket {
     this.#observers.set(error, observer);
   }
 
+  /** Drops an observer whose call was settled without the core (e.g. refused by the isolation hook). */
+  forget(callback: number, error: number): void {
+    this.#observers.delete(callback);
+    this.#observers.delete(error);
+  }
+
   close(): void {
     this.#ws?.close(1000, 'page hidden');
   }

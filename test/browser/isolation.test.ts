@@ -98,6 +98,17 @@ describe('isolation pattern', () => {
     assert.equal(r[2], 'Hello, 2!');
   });
 
+  test('no callbacks stay registered after passed and blocked calls', async () => {
+    const size = await page.evaluate(async () => {
+      await Promise.all(['greet', 'blocked_sync', 'throws'].map((c) => window.api.core.invoke(c, { name: 'x' }).catch(() => null)));
+      const un = await window.api.event.listen('leak-check', () => {});
+      un();
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size;
+    });
+    assert.equal(size, 0);
+  });
+
   test('an isolation app written as ES modules works', async () => {
     await using esm = await startApp((b) => b.invokeHandler(commands), { config: isolationConfig('isolation-esm') });
     const p = await openPage(browser, esm.server.url('main'));
