@@ -7,8 +7,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
-import type { App, Server } from '../core/app.js';
-import { CliError, printError, shown } from './output.js';
+import type { App, CallRecord, Server } from '../core/app.js';
+import { CliError, dim, green, printError, red, shown } from './output.js';
 
 export interface StartOptions {
   readonly entry: string;
@@ -80,6 +80,29 @@ async function serve(app: App, options: StartOptions): Promise<Server> {
   }
 }
 
+function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e !== null && typeof e === 'object' && typeof e.message === 'string') return typeof e.code === 'string' ? `${e.code}: ${e.message}` : e.message;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+/** One line per failed call (every call with --verbose). */
+function logCalls(app: App, verbose: boolean): void {
+  const observe = (app as Partial<Pick<App, 'observeCalls'>>).observeCalls;
+  if (typeof observe !== 'function') return;
+  observe.call(app, (r: CallRecord) => {
+    if (r.ok && !verbose) return;
+    const where = dim(`${r.webview}${r.window === r.webview ? '' : `@${r.window}`} ${r.ms.toFixed(1)} ms`);
+    const line = r.ok ? `${green('✓')} ${r.command} ${where}` : `${red('✗')} ${r.command} ${where} ${errorText(r.error).split('\n')[0]?.slice(0, 300)}`;
+    console.log(`${dim('[airlock]')} ${line}`);
+  });
+}
+
 function send(message: FromBackend): void {
   process.send?.(message);
 }
@@ -119,6 +142,7 @@ async function main(): Promise<void> {
     try {
       const builder = await loadBuilder(options);
       app = await builder.build({ config: options.configPath });
+      logCalls(app, options.verbose);
       app.onCloseRequested((label) => {
         app?.emitTo({ kind: 'Window', label }, 'tauri://close-requested', null);
         send({ t: 'close-requested', label });

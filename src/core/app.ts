@@ -43,6 +43,20 @@ export interface Server {
 
 export type ServeFn = (app: App, options: ServeOptions) => Promise<Server>;
 
+/** One settled call, as `observeCalls` reports it. */
+export interface CallRecord {
+  readonly command: string;
+  readonly webview: string;
+  readonly window: string;
+  /** From dispatch to settlement (ACL, validation and the handler). */
+  readonly ms: number;
+  readonly ok: boolean;
+  /** What the call rejected with, when `ok` is false. */
+  readonly error?: unknown;
+}
+
+export type CallObserver = (record: CallRecord) => void;
+
 /** Who is calling what: the input of the access decision. */
 export interface AccessRequest {
   readonly command: string;
@@ -146,6 +160,7 @@ export class App implements ConnectionOwner, PluginHost {
   readonly #connections = new Map<string, Connection>();
   readonly #servers = new Set<Server>();
   readonly #closeRequests = new Set<(label: string) => void>();
+  readonly #callObservers = new Set<CallObserver>();
   #closed = false;
   /** Events dropped for slow pages that have since disconnected (live pages count their own). */
   #droppedEvents = 0;
@@ -264,6 +279,12 @@ export class App implements ConnectionOwner, PluginHost {
     return () => this.#closeRequests.delete(handler);
   }
 
+  /** Observes every settled call (the CLI's call log). Costs nothing while no observer is registered. */
+  observeCalls(observer: CallObserver): () => void {
+    this.#callObservers.add(observer);
+    return () => this.#callObservers.delete(observer);
+  }
+
   /** Disconnects every page and stops every server; the process can exit afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -313,6 +334,29 @@ export class App implements ConnectionOwner, PluginHost {
   // ── ConnectionOwner ────────────────────────────────────────────────────────────────────────────────────────────
 
   async dispatch(conn: Connection, call: Call): Promise<unknown> {
+    if (this.#callObservers.size === 0) return this.#dispatch(conn, call);
+    const started = performance.now();
+    const notify = (ok: boolean, error?: unknown): void => {
+      const record: CallRecord = { command: call.command, webview: conn.label, window: conn.window, ms: performance.now() - started, ok, ...(ok ? {} : { error }) };
+      for (const observer of this.#callObservers) {
+        try {
+          observer(record);
+        } catch (e) {
+          this.#logger('error', 'a call observer threw', e);
+        }
+      }
+    };
+    try {
+      const result = await this.#dispatch(conn, call);
+      notify(true);
+      return result;
+    } catch (error) {
+      notify(false, error);
+      throw error;
+    }
+  }
+
+  async #dispatch(conn: Connection, call: Call): Promise<unknown> {
     const { scope, globalScope } = this.#authorize({
       command: call.command,
       webview: conn.label,

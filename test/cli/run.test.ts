@@ -54,16 +54,21 @@ describe('airlock run --no-window', () => {
         label: 'main',
         title: 'Vanilla fixture',
       });
+      // One log line per failed call; successful ones only with --verbose.
+      await cli.waitFor(/✗ greet main [\d.]+ ms INVALID_ARGS: invalid args `name` for command `greet`/);
+      assert.doesNotMatch(cli.output(), /✓ greet/);
     } finally {
       await page.context().close();
     }
   });
 
-  test('getCurrentWindow().close() on the last window ends the app with exit code 0', async () => {
-    await using cli = startCli(['run', project, '--no-window']);
+  test('getCurrentWindow().close() on the last window ends the app with exit code 0; --verbose logs every call', async () => {
+    await using cli = startCli(['run', project, '--no-window', '--verbose']);
     const { main } = await printedUrls(cli);
     const page = await openPage(browser, main ?? '');
     try {
+      await page.evaluate(() => window.api.core.invoke('whoami'));
+      await cli.waitFor(/✓ whoami main [\d.]+ ms/);
       await page.evaluate(() => window.api.getCurrentWindow().close());
       assert.equal(await cli.exited, 0);
       assert.match(cli.output(), /window main closed/);
