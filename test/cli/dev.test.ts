@@ -37,7 +37,7 @@ after(async () => {
 });
 
 describe('airlock dev --no-window (Vite)', () => {
-  test('proxies devUrl with HMR, reloads keep IPC, backend edits restart the core, SIGINT stops everything', async () => {
+  test('proxies devUrl with HMR, reloads keep IPC, backend edits restart the core, SIGINT stops everything', { timeout: 180_000 }, async () => {
     await using cli = startCli(['dev', project, '--no-window'], { env: { VITE_FIXTURE_PORT: String(port) } });
     const { main } = await printedUrls(cli);
     assert.match(cli.output(), new RegExp(`frontend\\s+http://127\\.0\\.0\\.1:${port} \\(proxied by the core`));
