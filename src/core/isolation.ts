@@ -48,7 +48,9 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
       const decipher = createDecipheriv('aes-256-gcm', key, nonce);
       decipher.setAAD(Buffer.from(associatedData({ label: conn.label, connection: conn.id, instance: frame.i, seq: frame.q, kind: frame.k, command: frame.c, headers: frame.h })));
       decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
-      plain = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES)), decipher.final()]);
+      plain = decipher.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES));
+      const rest = decipher.final(); // GCM is a stream cipher: nothing is held back, this only checks the tag
+      if (rest.length > 0) plain = Buffer.concat([plain, rest]);
     } catch {
       return refuse(conn, frame, 'it does not verify under this launch\'s key (tampered, sealed elsewhere, or moved to another command or webview)');
     }

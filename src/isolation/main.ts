@@ -57,7 +57,8 @@ function base64(bytes: Uint8Array): string {
 
 function toPlaintext(payload: unknown): { kind: SealedKind; bytes: Uint8Array<ArrayBuffer> } {
   if (payload instanceof ArrayBuffer) return { kind: 'r', bytes: new Uint8Array(payload) };
-  if (ArrayBuffer.isView(payload)) return { kind: 'r', bytes: new Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength).slice() };
+  // The payload was structured-cloned into this frame, so its buffer is ours: encrypt the view without copying.
+  if (ArrayBuffer.isView(payload)) return { kind: 'r', bytes: new Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength) };
   const json = JSON.stringify(payload ?? {}, (_k, v: unknown) => {
     if (v instanceof Map) return Object.fromEntries(v.entries());
     if (v instanceof Uint8Array) return Array.from(v);
