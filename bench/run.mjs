@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { WebSocketServer } from 'ws';
 import { CHROMIUM_FLAGS, chromiumVersion, launchChromium } from './lib/browser.mjs';
+import { cpuSnapshot, foreignShare } from './lib/load.mjs';
 import { evaluate, printTable } from './lib/report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -30,36 +31,47 @@ const args = Object.fromEntries(
   }),
 );
 
-// Set to true when the isolation pattern lands (src/isolation/): the bench then runs it as variant (c).
-const ISOLATION_AVAILABLE = false;
+// The isolation pattern (variant c) exists since the isolation work landed; set to false to leave it out.
+const ISOLATION_AVAILABLE = true;
 
 const MiB = 1024 * 1024;
+// Counts per scenario (those of the issue). `runs` rounds; each round every variant takes every scenario in turn.
+// The slow rows run in fewer rounds to keep a full run near 5 minutes on 2 cores (`runsFor`; each row's median is
+// over the rounds it has, and the JSON says how many). Scenario 6 runs once, after the rounds; the isolation
+// variant gets a smaller count there, because it has no memory target of its own and is ~5× slower per call.
 const FULL = {
   runs: 5,
-  warmup: { sequential: 2000, pipelined: 2000, bytes: 1 * MiB, events: 5000, stream: 4 * MiB },
+  runsFor: { events: 3, stream: 3, bytesJson: 1 },
+  warmup: { sequential: 3000, pipelined: 3000, bytes: 1 * MiB, events: 5000, stream: 4 * MiB },
   sequential: 10_000,
   pipelined: 10_000,
   bytes: 10 * MiB,
-  bytesJsonRuns: 5,
+  bytesReps: 3,
+  jsonVariants: ['airlock'],
   events: 100_000,
   stream: { total: 100 * MiB, chunk: 64 * 1024 },
   memory: { invokes: 1_000_000, batch: 1000, cycles: 10_000 },
+  memoryIsolation: { invokes: 20_000, batch: 1000, cycles: 1000 },
   taskTimeoutMs: 120_000,
 };
 const QUICK = {
   runs: 1,
+  runsFor: {},
   warmup: { sequential: 300, pipelined: 300, bytes: 256 * 1024, events: 1000, stream: 1 * MiB },
   sequential: 1000,
   pipelined: 1000,
   bytes: 1 * MiB,
-  bytesJsonRuns: 1,
+  bytesReps: 1,
+  jsonVariants: ['airlock'],
   events: 5000,
   stream: { total: 8 * MiB, chunk: 64 * 1024 },
-  memory: { invokes: 20_000, batch: 1000, cycles: 200 },
+  memory: { invokes: 10_000, batch: 1000, cycles: 200 },
+  memoryIsolation: { invokes: 2000, batch: 500, cycles: 50 },
   taskTimeoutMs: 30_000,
 };
 const cfg = structuredClone(args.quick ? QUICK : FULL);
 if (args.runs !== undefined) cfg.runs = Number(args.runs);
+const runsOf = (key) => Math.min(cfg.runs, cfg.runsFor[key] ?? cfg.runs);
 const coi = !args['no-coi'];
 const scenarios = new Set(String(args.scenarios ?? '1,2,3,4,5,6').split(',').map(Number));
 
@@ -72,6 +84,7 @@ const VARIANTS = [
 const only = args.only === undefined ? undefined : new Set(String(args.only).split(','));
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
 /** Scenario 6 is an absolute target on Airlock (RSS growth, leaks), so it runs for the Airlock variants. */
+const SETTLE_MS = args.quick ? 200 : 1000;
 const MEMORY_VARIANTS = new Set(['airlock', 'isolation']);
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -122,7 +135,8 @@ function startServer(name, file, argv) {
     mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`);
   }
-  const child = fork(path.join(benchDir, 'servers', file), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const env = { ...process.env, BENCH_BREAKDOWN: args.breakdown ? '1' : '0' };
+  const child = fork(path.join(benchDir, 'servers', file), argv, { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   const pending = new Map();
   let nextId = 1;
@@ -162,13 +176,12 @@ function startServer(name, file, argv) {
 function controlServer() {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ server, path: '/control' });
-  const state = { socket: undefined, hello: new Map(), pending: new Map(), nextId: 1, errors: [] };
+  const state = { hello: new Map(), pending: new Map(), nextId: 1, errors: [] };
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString());
       if (m.hello !== undefined) {
-        state.socket = ws;
-        state.hello.get(m.session)?.(m);
+        state.hello.get(m.session)?.(ws);
       } else if (m.pageError !== undefined) {
         state.errors.push(m.pageError);
         log(`  [page error] ${m.pageError.split('\n')[0]}`);
@@ -181,9 +194,8 @@ function controlServer() {
       }
     });
     ws.on('close', () => {
-      if (state.socket !== ws) return;
-      state.socket = undefined;
       for (const [id, p] of state.pending) {
+        if (p.socket !== ws) continue;
         state.pending.delete(id);
         p.reject(new Error('the page went away during the task'));
       }
@@ -209,9 +221,9 @@ function controlServer() {
 warnIfStale();
 const pageDir = await bundlePage();
 const control = await controlServer();
-let browser;
+/** One Chromium per variant, each showing that variant's page for the whole run. */
+const pages = new Map();
 let session = 0;
-let pageBroken = false;
 const errors = [];
 
 const servers = {};
@@ -234,93 +246,89 @@ async function pageUrl(variant, s) {
   return variant.server === 'peer' ? `${server.origin}${query}` : server.request('url', { path: query });
 }
 
-/** Shows `variant` in the browser (navigating the one tab, or launching Chromium) and waits for its hello. */
+/**
+ * Starts a Chromium showing `variant`'s page and waits for its hello. Each variant has its own browser, started
+ * with the URL on its command line: Airlock refuses a navigation another site started (`Sec-Fetch-Site:
+ * same-site` from the raw page's port is refused, by design), and separate browsers share no state. They all stay
+ * up, so the variants can take turns scenario by scenario; an idle headless page costs next to nothing.
+ */
 async function openPage(variant) {
+  await pages.get(variant.key)?.browser.kill();
   const s = String(++session);
   const url = await pageUrl(variant, s);
   const hello = new Promise((resolve) => control.state.hello.set(s, resolve));
-  if (browser === undefined || pageBroken || control.state.socket === undefined) {
-    await browser?.kill();
-    browser = launchChromium(url);
-    pageBroken = false;
-  } else {
-    control.state.socket.send(JSON.stringify({ navigate: url }));
-  }
+  const browser = launchChromium(url);
+  pages.set(variant.key, { browser, socket: undefined });
   try {
-    await withTimeout(hello, 30_000, `page ${variant.key}`);
+    pages.get(variant.key).socket = await withTimeout(hello, 30_000, `page ${variant.key}`);
   } catch (error) {
     log(`  chromium stderr tail:\n${browser.stderrTail()}`);
     throw error;
   } finally {
     control.state.hello.delete(s);
   }
+  // Let the browser finish starting up (its own start-up work competes for the 2 cores).
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  results[variant.key].info ??= await task(variant, 'info');
+  await task(variant, 'sequential', { n: cfg.warmup.sequential });
+  await task(variant, 'pipelined', { n: cfg.warmup.pipelined });
 }
 
-function task(name, taskCfg = {}, timeoutMs = cfg.taskTimeoutMs) {
+function task(variant, name, taskCfg = {}, timeoutMs = cfg.taskTimeoutMs) {
+  const socket = pages.get(variant.key)?.socket;
+  if (socket === undefined || socket.readyState !== socket.OPEN) return Promise.reject(new Error(`no ${variant.key} page connected`));
   const { state } = control;
-  if (state.socket === undefined) return Promise.reject(new Error('no page connected'));
   const id = state.nextId++;
-  const done = new Promise((resolve, reject) => state.pending.set(id, { resolve, reject }));
-  state.socket.send(JSON.stringify({ id, task: name, cfg: taskCfg }));
-  return withTimeout(done, timeoutMs, `task ${name}`).catch((error) => {
+  const done = new Promise((resolve, reject) => state.pending.set(id, { resolve, reject, socket }));
+  socket.send(JSON.stringify({ id, task: name, cfg: taskCfg }));
+  return withTimeout(done, timeoutMs, `${variant.key} task ${name}`).catch((error) => {
     state.pending.delete(id);
-    pageBroken = true;
     throw error;
   });
 }
 
-/** One page of one variant: warm-up, then scenarios 1–5, each measured once. */
-async function measurePage(variant, run) {
-  await openPage(variant);
-  const entry = results[variant.key];
-  entry.info ??= await task('info');
-  const w = cfg.warmup;
-  await task('sequential', { n: w.sequential });
-  await task('pipelined', { n: w.pipelined });
-  const out = { run };
-  const step = async (key, name, taskCfg) => {
-    try {
-      out[key] = await task(name, taskCfg);
-    } catch (error) {
-      out[key] = { error: String(error.message).split('\n')[0] };
-      errors.push(`${variant.key} run ${run} ${key}: ${error.message}`);
-      log(`  ${variant.key} ${key} FAILED: ${error.message.split('\n')[0]}`);
-      if (pageBroken) await openPage(variant);
+/** The measured scenarios, in the order each run takes them; every variant takes each in turn before the next. */
+const SCENARIOS = [
+  { scenario: 1, key: 'sequential', task: 'sequential', cfg: () => ({ n: cfg.sequential }) },
+  { scenario: 2, key: 'pipelined', task: 'pipelined', cfg: () => ({ n: cfg.pipelined }) },
+  { scenario: 3, key: 'bytes', task: 'bytes', cfg: () => ({ size: cfg.bytes, reps: cfg.bytesReps }), warm: () => ({ size: cfg.warmup.bytes }) },
+  { scenario: 3, key: 'bytesJson', task: 'bytes', cfg: () => ({ size: cfg.bytes, json: true }), variants: cfg.jsonVariants },
+  { scenario: 4, key: 'events', task: 'events', cfg: () => ({ n: cfg.events }), warm: () => ({ n: cfg.warmup.events }) },
+  { scenario: 5, key: 'stream', task: 'stream', cfg: () => cfg.stream, warm: () => ({ total: cfg.warmup.stream, chunk: cfg.stream.chunk }) },
+];
+
+async function measure(variant, sc, run) {
+  const out = (results[variant.key].runs[run] ??= { run });
+  try {
+    if (sc.warm !== undefined && !results[variant.key][`warm:${sc.key}`]) {
+      await task(variant, sc.task, sc.warm());
+      results[variant.key][`warm:${sc.key}`] = true;
     }
-  };
-  if (scenarios.has(1)) await step('sequential', 'sequential', { n: cfg.sequential });
-  if (scenarios.has(2)) await step('pipelined', 'pipelined', { n: cfg.pipelined });
-  if (scenarios.has(3)) {
-    await task('bytes', { size: w.bytes });
-    await step('bytes', 'bytes', { size: cfg.bytes });
-    if (variant.server !== 'peer' && run < cfg.bytesJsonRuns) await step('bytesJson', 'bytes', { size: cfg.bytes, json: true });
+    out[sc.key] = await task(variant, sc.task, sc.cfg());
+  } catch (error) {
+    out[sc.key] = { error: String(error.message).split('\n')[0] };
+    errors.push(`${variant.key} run ${run + 1} ${sc.key}: ${error.message}`);
+    log(`  ${variant.key} ${sc.key} FAILED: ${error.message.split('\n')[0]}`);
+    await openPage(variant); // a fresh page for what follows: this one may be stuck
   }
-  if (scenarios.has(4)) {
-    await task('events', { n: w.events });
-    await step('events', 'events', { n: cfg.events });
-  }
-  if (scenarios.has(5)) {
-    await task('stream', { total: w.stream, chunk: cfg.stream.chunk });
-    await step('stream', 'stream', cfg.stream);
-  }
-  entry.runs.push(out);
+}
+
+function logRun(variant, run) {
+  const out = results[variant.key].runs[run] ?? {};
   const f = (x, d = 0) => (typeof x === 'number' ? x.toFixed(d) : '-');
   log(
     `${elapsed()} run ${run + 1}/${cfg.runs} ${variant.key.padEnd(9)} p50 ${f(out.sequential?.p50Us)} µs  p99 ${f(out.sequential?.p99Us)} µs  ` +
-      `pipelined ${f(out.pipelined?.callsPerSec)}/s  10MiB ${f(out.bytes?.mbPerSec)} MB/s${out.bytesJson ? ` (JSON ${f(out.bytesJson.mbPerSec, 1)})` : ''}  ` +
+      `pipelined ${f(out.pipelined?.callsPerSec)}/s  ${cfg.bytes / MiB} MiB ${f(out.bytes?.mbPerSec)} MB/s${out.bytesJson ? ` (JSON ${f(out.bytesJson.mbPerSec, 1)})` : ''}  ` +
       `events ${f(out.events?.eventsPerSec)}/s  stream ${f(out.stream?.mbPerSec)} MB/s`,
   );
 }
 
-/** Scenario 6 on a fresh page: Node RSS and page heap around 1,000,000 invokes and 10,000 listen/unlisten cycles. */
+/** Scenario 6: Node RSS and page heap around many invokes and listen/unlisten cycles, on the variant's warm page. */
 async function measureMemory(variant) {
-  await openPage(variant);
-  results[variant.key].info ??= await task('info');
-  await task('sequential', { n: cfg.warmup.sequential });
+  const m = variant.key === 'isolation' ? cfg.memoryIsolation : cfg.memory;
   const server = servers[variant.server];
   const before = await server.request('memory');
-  const m = cfg.memory;
-  const page = await task('memory', m, 600_000);
+  const page = await task(variant, 'memory', m, 900_000);
   const after = await server.request('memory');
   results[variant.key].memory = { ...m, page, nodeBefore: before, nodeAfter: after };
   const mb = (b) => (b / 1e6).toFixed(1);
@@ -329,6 +337,17 @@ async function measureMemory(variant) {
       `node RSS ${mb(before.rss)} → ${mb(after.rss)} MB, page heap ${mb(page.heapBefore)} → ${mb(page.heapAfter)} MB, ` +
       `callbacks ${page.callbacksBefore} → ${page.callbacksAfter}, core ${JSON.stringify(after.stats)}`,
   );
+}
+
+const killBrowsers = () => Promise.all([...pages.values()].map((p) => p.browser.kill()));
+
+// Ctrl-C or a kill: still end the browsers and the servers (Chromium outlives its parent otherwise).
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    void killBrowsers().finally(() => process.exit(130));
+  });
 }
 
 try {
@@ -343,23 +362,51 @@ try {
   }
   await Promise.all(starting);
   await Promise.all(Object.values(servers).map((s) => s.request('prepare', { size: cfg.stream.total })));
-  log(`${elapsed()} servers up (${Object.keys(servers).join(', ')}); ${cfg.runs} run(s), variants ${active.map((v) => v.key).join(', ')}`);
+  for (const variant of active) await openPage(variant);
+  log(`${elapsed()} servers and pages up (${active.map((v) => v.key).join(', ')}); ${cfg.runs} run(s)`);
 
-  if ([1, 2, 3, 4, 5].some((s) => scenarios.has(s))) {
+  if (args.breakdown) {
+    // Diagnosis only: where the time of one sequential call goes, per variant (see tasks.breakdown in the page).
     for (let run = 0; run < cfg.runs; run++) {
-      // Rotate the order each run so no variant always goes first (or right after another's burst).
-      const order = active.map((_, i) => active[(i + run) % active.length]);
-      for (const variant of order) await measurePage(variant, run);
+      for (const variant of active) {
+        await servers[variant.server].request('serverTime');
+        const b = await task(variant, 'breakdown', { n: cfg.sequential });
+        b.server = await servers[variant.server].request('serverTime');
+        (results[variant.key].breakdown ??= []).push(b);
+        const f = (x) => (x === undefined ? '?' : x.toFixed(0));
+        log(
+          `${elapsed()} breakdown ${variant.key.padEnd(9)} round trip ${f(b.totalUs)} µs: page until send ${f(b.preUs)}, browser+network+server ${f(b.wireUs)} ` +
+            `(server: ${f(b.server.totalP50Us)} from bytes in to reply written, of which ${f(b.server.appP50Us)} after ws's 'message'), onmessage ${f(b.handlerUs)}, promise chain to the caller ${f(b.chainUs)} (µs, medians)`,
+        );
+      }
     }
-  }
-  if (scenarios.has(6)) {
-    for (const variant of active) {
-      if (!MEMORY_VARIANTS.has(variant.key)) continue;
-      try {
-        await measureMemory(variant);
-      } catch (error) {
-        errors.push(`${variant.key} memory: ${error.message}`);
-        log(`  ${variant.key} memory FAILED: ${error.message.split('\n')[0]}`);
+  } else {
+    for (let run = 0; run < cfg.runs; run++) {
+      const snap = cpuSnapshot();
+      for (const [index, sc] of SCENARIOS.entries()) {
+        // A row with fewer runs than the others is measured on the last runs, when everything is warm.
+        if (!scenarios.has(sc.scenario) || run < cfg.runs - runsOf(sc.key)) continue;
+        // Every variant takes the scenario in turn, seconds apart, so they see the same machine; the order rotates
+        // so that none always goes first or always follows the same neighbour.
+        const order = active.map((_, i) => active[(i + run + index) % active.length]);
+        for (const variant of order) if (sc.variants === undefined || sc.variants.includes(variant.key)) await measure(variant, sc, run);
+      }
+      const foreign = foreignShare(snap, cpuSnapshot());
+      for (const variant of active) {
+        (results[variant.key].runs[run] ??= { run }).foreignCpu = foreign;
+        logRun(variant, run);
+      }
+      if (foreign !== undefined) log(`${elapsed()} run ${run + 1}: other processes used ${(foreign * 100).toFixed(0)}% of the machine`);
+    }
+    if (scenarios.has(6)) {
+      for (const variant of active) {
+        if (!MEMORY_VARIANTS.has(variant.key)) continue;
+        try {
+          await measureMemory(variant);
+        } catch (error) {
+          errors.push(`${variant.key} memory: ${error.message}`);
+          log(`  ${variant.key} memory FAILED: ${error.message.split('\n')[0]}`);
+        }
       }
     }
   }
@@ -367,7 +414,7 @@ try {
   errors.push(String(error?.stack ?? error));
   log(`bench failed: ${error?.stack ?? error}`);
 } finally {
-  await browser?.kill();
+  await killBrowsers();
   await Promise.all(Object.values(servers).map((s) => s.stop().catch(() => {})));
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   control.close();
@@ -390,6 +437,10 @@ const env = {
   crossOriginIsolated: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.info?.crossOriginIsolated])),
   timerStepUs: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.info?.timerStepUs])),
   packages: { ws: readVersion('ws'), birpc: readVersion('birpc'), '@tauri-apps/api': readVersion('@tauri-apps/api'), esbuild: readVersion('esbuild') },
+  foreignCpuMedian: (() => {
+    const xs = Object.values(results).flatMap((r) => r.runs.map((x) => x.foreignCpu)).filter((x) => typeof x === 'number').sort((a, b) => a - b);
+    return xs.length === 0 ? undefined : xs[xs.length >> 1];
+  })(),
   mode: args.quick ? 'quick' : 'full',
   wallSeconds: Math.round((Date.now() - t0) / 1000),
 };

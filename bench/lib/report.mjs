@@ -8,7 +8,7 @@ const median = (xs) => {
 };
 
 const MiB = 1024 * 1024;
-const count = (n) => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+const count = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
 const size = (b) => (b >= MiB ? `${b / MiB} MiB` : `${b / 1024} KiB`);
 
 function rowsFor(cfg) {
@@ -144,9 +144,11 @@ export function printTable({ variants, evaluation, cfg, env }) {
   }
   out.push('');
   out.push(
-    `Median of ${cfg.runs} run(s) (scenario 6 once; JSON-array row ${cfg.bytesJsonRuns} run(s)). ${env.chromium}, headless, no DevTools attached; ` +
+    `Median of ${cfg.runs} run(s)${Object.keys(cfg.runsFor).length ? ` (${Object.entries(cfg.runsFor).map(([k, n]) => `${k === 'bytesJson' ? 'JSON-array row' : k === 'events' ? 'row 4' : k}: ${Math.min(n, cfg.runs)}`).join(', ')})` : ''}, scenario 6 once. ` +
+      `${env.chromium}, headless, no DevTools attached; ` +
       `Node ${env.node}; ${env.cpus}; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
-      `${env.mode} mode, ${env.wallSeconds} s.`,
+      `${env.mode} mode, ${env.wallSeconds} s` +
+      (env.foreignCpuMedian === undefined ? '.' : `; other processes used ${(env.foreignCpuMedian * 100).toFixed(0)}% of the machine (median over pages).`),
   );
   process.stdout.write(`\n${out.join('\n')}\n\n`);
 }

@@ -11,20 +11,12 @@ export function eventPayload(i) {
 }
 
 /**
- * The bytes of scenarios 3 and 5: pseudo-random (xorshift32, so the page and the core make the same bytes without
- * sending them), with the 64 KiB chunk index written little-endian into the first 4 bytes of every chunk, so the
- * receiver can check order without keeping anything.
+ * The bytes of scenarios 3 and 5: random, with the 64 KiB chunk index written little-endian into the first 4 bytes
+ * of every chunk, so a receiver can check order without keeping anything.
  */
 export function makeBytes(size, chunk = 65536) {
   const out = new Uint8Array(size);
-  const words = new Uint32Array(out.buffer, 0, size >>> 2);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
+  for (let off = 0; off < size; off += 65536) globalThis.crypto.getRandomValues(out.subarray(off, Math.min(size, off + 65536)));
   const view = new DataView(out.buffer);
   for (let off = 0, i = 0; off + 4 <= size; off += chunk, i++) view.setUint32(off, i, true);
   return out;

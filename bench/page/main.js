@@ -258,16 +258,21 @@ const tasks = {
     return { n, totalMs, callsPerSec: (n / totalMs) * 1000 };
   },
 
-  async bytes({ size, json }) {
+  /** Scenario 3: `reps` round trips of `size` bytes, one at a time; the median one counts (MB moved both ways). */
+  async bytes({ size, json, reps = 1 }) {
     const c = await getClient();
     const fn = json ? c.bytesJson : c.bytes;
     if (fn === undefined) return { skipped: true };
     const src = bytesOf(size);
-    const t0 = now();
-    const got = await fn(src);
-    const ms = now() - t0;
-    if (!sampleOk(src, got)) throw new Error(`bytes came back changed (${got.length} of ${size})`);
-    return { size, ms, mbPerSec: ((2 * size) / 1e6 / ms) * 1000 };
+    const times = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = now();
+      const got = await fn(src);
+      times.push(now() - t0);
+      if (!sampleOk(src, got)) throw new Error(`bytes came back changed (${got.length} of ${size})`);
+    }
+    const ms = sortedCopy(times)[times.length >> 1];
+    return { size, reps, ms, allMs: times, mbPerSec: ((2 * size) / 1e6 / ms) * 1000 };
   },
 
   async events({ n }) {
@@ -284,6 +289,60 @@ const tasks = {
     await c.stream(total, chunk);
     const ms = now() - t0;
     return { total, chunk, ms, mbPerSec: (total / 1e6 / ms) * 1000 };
+  },
+
+  /**
+   * Diagnosis (`run.mjs --breakdown`): sequential calls split into the page's work until the frame is handed to the
+   * socket, the trip through the browser, the network stack and the server until the reply's `onmessage` starts,
+   * the client's `onmessage` itself, and the promise chain from there to the caller's `await`. WebSocket.prototype
+   * .send is wrapped for the duration, and so is the socket's `onmessage` handler (found through `send`'s `this`);
+   * a client that listens with addEventListener (birpc) gets only the first and the total.
+   */
+  async breakdown({ n }) {
+    const c = await getClient();
+    const proto = WebSocket.prototype;
+    const send = proto.send;
+    const wrapped = new WeakSet();
+    let tSend = 0;
+    let tArrive = 0;
+    let tHandled = 0;
+    proto.send = function (data) {
+      if (tSend === 0) tSend = now();
+      if (!wrapped.has(this)) {
+        wrapped.add(this);
+        const handler = this.onmessage;
+        if (typeof handler === 'function') {
+          this.onmessage = function (e) {
+            tArrive = now();
+            handler.call(this, e);
+            tHandled = now();
+          };
+        }
+      }
+      return send.call(this, data);
+    };
+    const parts = { pre: new Float64Array(n), wire: new Float64Array(n), handler: new Float64Array(n), chain: new Float64Array(n), total: new Float64Array(n) };
+    try {
+      for (let i = 0; i < n; i++) {
+        tSend = 0;
+        tArrive = 0;
+        const t0 = now();
+        const reply = await c.call(i);
+        const t1 = now();
+        checkEcho(reply, i);
+        parts.pre[i] = tSend - t0;
+        parts.total[i] = t1 - t0;
+        if (tArrive > 0) {
+          parts.wire[i] = tArrive - tSend;
+          parts.handler[i] = tHandled - tArrive;
+          parts.chain[i] = t1 - tHandled;
+        }
+      }
+    } finally {
+      proto.send = send;
+    }
+    const us = (a) => (tArrive > 0 || a === parts.pre || a === parts.total ? quantile(sortedCopy(a), 0.5) * 1000 : undefined);
+    return Object.fromEntries(Object.entries(parts).map(([k, a]) => [`${k}Us`, us(a)]));
   },
 
   /** Scenario 6: page heap and live callbacks before/after many invokes and listen/unlisten cycles. */
@@ -334,11 +393,6 @@ addEventListener('unhandledrejection', (e) => report({ pageError: String(e.reaso
 control.onopen = () => report({ hello: variant, session: params.get('s') });
 control.onmessage = async (e) => {
   const msg = JSON.parse(e.data);
-  if (msg.navigate !== undefined) {
-    control.onclose = null;
-    location.href = msg.navigate;
-    return;
-  }
   try {
     const task = tasks[msg.task];
     if (task === undefined) throw new Error(`unknown task ${msg.task}`);

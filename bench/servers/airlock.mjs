@@ -3,9 +3,12 @@
 // Usage (by run.mjs): node --expose-gc airlock.mjs <pageDir> <coep 0|1> <brownfield|isolation> [isolationDir]
 import http from 'node:http';
 import { Builder, channel, command } from 'airlock';
+import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { eventPayload, makeBytes } from '../lib/workload.mjs';
-import { memorySnapshot, serveDriver } from './common.mjs';
+import { instrumentServerTime, memorySnapshot, serveDriver } from './common.mjs';
+
+const serverTime = process.env.BENCH_BREAKDOWN === '1' ? instrumentServerTime(WebSocket) : undefined;
 
 const [pageDir = '.', coep = '1', pattern = 'brownfield', isolationDir] = process.argv.slice(2);
 
@@ -44,7 +47,13 @@ const commands = {
 };
 
 const config = pattern === 'isolation' ? { app: { security: { pattern: { use: 'isolation', options: { dir: isolationDir } } } } } : {};
+// Airlock's log lines go to stderr as usual, except the start-up notice that no capabilities are configured (the
+// bench measures the default setup on purpose).
+const logger = (level, message, error) => {
+  if (!message.startsWith('no capabilities configured')) console.error(`[airlock ${pattern}] ${level}: ${message}`, ...(error === undefined ? [] : [error]));
+};
 const app = await Builder.default()
+  .logger(logger)
   .invokeHandler(commands)
   .build({ config, frontendDist: pageDir });
 const server = await app.serve({ port: 0 });
@@ -54,6 +63,7 @@ serveDriver({
   memory: async () => ({ ...(await memorySnapshot()), stats: app.stats }),
   stats: () => app.stats,
   prepare: ({ size }) => void sourceOf(size),
+  serverTime: () => serverTime?.take(),
   exit: async () => {
     await app.close();
     setImmediate(() => process.exit(0));

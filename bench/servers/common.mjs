@@ -41,3 +41,50 @@ export function drained(ws) {
     ws.on('close', done);
   });
 }
+
+/**
+ * Diagnosis (`run.mjs --breakdown`): the server's part of a sequential round trip, from the bytes of a message
+ * reaching the socket to the reply having been written to it, and within that, from `ws`'s 'message' event to the
+ * reply's `send` (the application's own work). Wraps ws's WebSocket.prototype, which Airlock and the peer server
+ * share (one copy of `ws` in node_modules).
+ */
+export function instrumentServerTime(WebSocket) {
+  const total = [];
+  const app = [];
+  const state = new WeakMap();
+  const { emit, send, setSocket } = WebSocket.prototype;
+  WebSocket.prototype.setSocket = function (socket, ...rest) {
+    socket.prependListener('data', () => {
+      const s = state.get(this);
+      if (s !== undefined && s.data === undefined) s.data = process.hrtime.bigint();
+    });
+    state.set(this, {});
+    return setSocket.call(this, socket, ...rest);
+  };
+  WebSocket.prototype.emit = function (event, ...rest) {
+    const s = state.get(this);
+    if (event === 'message' && s !== undefined && s.message === undefined) s.message = process.hrtime.bigint();
+    return emit.call(this, event, ...rest);
+  };
+  WebSocket.prototype.send = function (...rest) {
+    const result = send.apply(this, rest);
+    const s = state.get(this);
+    if (s?.message !== undefined) {
+      const t = process.hrtime.bigint();
+      app.push(Number(t - s.message) / 1000);
+      if (s.data !== undefined) total.push(Number(t - s.data) / 1000);
+      state.set(this, {});
+    }
+    return result;
+  };
+  const p50 = (a) => {
+    const sorted = a.splice(0).sort((x, y) => x - y);
+    return sorted[sorted.length >> 1];
+  };
+  return {
+    take: () => {
+      const n = app.length;
+      return { n, totalP50Us: p50(total), appP50Us: p50(app) };
+    },
+  };
+}

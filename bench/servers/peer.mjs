@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createBirpc } from 'birpc';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { eventPayload, makeBytes } from '../lib/workload.mjs';
-import { drained, memorySnapshot, serveDriver } from './common.mjs';
+import { drained, instrumentServerTime, memorySnapshot, serveDriver } from './common.mjs';
+
+const serverTime = process.env.BENCH_BREAKDOWN === '1' ? instrumentServerTime(WebSocket) : undefined;
 
 const [pageDir = '.', coep = '1'] = process.argv.slice(2);
 const files = {
@@ -103,6 +105,7 @@ const { port } = server.address();
 serveDriver({
   memory: () => memorySnapshot(),
   prepare: ({ size }) => void sourceOf(size),
+  serverTime: () => serverTime?.take(),
   exit: () => setImmediate(() => process.exit(0)),
 });
 process.send({ ready: true, origin: `http://127.0.0.1:${port}` });
