@@ -123,6 +123,10 @@ class Deadline {
   }
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -158,6 +162,8 @@ export class App implements ConnectionOwner, PluginHost {
   readonly #explain: Explain;
   readonly #bus: EventBus;
   readonly #connections = new Map<string, Connection>();
+  /** Pages that have gone while calls of theirs were still settling (counted in `stats.pending`). */
+  readonly #draining = new Set<Connection>();
   readonly #servers = new Set<Server>();
   readonly #closeRequests = new Set<(label: string) => void>();
   readonly #callObservers = new Set<CallObserver>();
@@ -257,12 +263,13 @@ export class App implements ConnectionOwner, PluginHost {
     return this.#connections.get(label);
   }
 
-  /** Counters for tests and the inspector. */
+  /** Counters for tests and the inspector; `pending` includes calls still settling for pages that have gone. */
   get stats(): { webviews: number; pending: number; pageListeners: number; nodeListeners: number; channels: number; droppedEvents: number } {
     let pending = 0;
     let pageListeners = 0;
     let channels = 0;
     let dropped = this.#droppedEvents;
+    for (const c of this.#draining) pending += c.stats.pending;
     for (const c of this.#connections.values()) {
       const s = c.stats;
       pending += s.pending;
@@ -375,31 +382,32 @@ export class App implements ConnectionOwner, PluginHost {
     const def = this.#commands.get(cmd);
     if (def === undefined) throw new AirlockError(ErrorCode.COMMAND_NOT_FOUND, `Command ${cmd} not found`);
     const made: Channel<unknown>[] = [];
-    let args = call.args;
-    if (def.schema !== undefined) {
-      const schema = def.schema;
-      args = await channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args));
-    }
     const timeoutMs = def.timeoutMs ?? this.limits.commandTimeoutMs;
     const deadline = timeoutMs > 0 ? new Deadline(cmd, timeoutMs, conn.signal) : undefined;
     const signal = deadline?.signal ?? conn.signal;
-    const ctx: InvokeContext<App> = {
-      command: cmd,
-      webview: conn.label,
-      window: conn.window,
-      origin: conn.origin,
-      app: this,
-      body: call.args,
-      headers: call.headers,
-      signal,
-      scope,
-      globalScope,
-      state: (type) => this.state(type),
-    };
+    // Channels made while validating end with the call even when validation fails, and neither an async schema nor
+    // a handler that never settles (a promise or any thenable) pins the call once the page goes or the deadline passes.
     try {
+      let args = call.args;
+      if (def.schema !== undefined) {
+        const schema = def.schema;
+        args = await untilAborted(channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args)), signal);
+      }
+      const ctx: InvokeContext<App> = {
+        command: cmd,
+        webview: conn.label,
+        window: conn.window,
+        origin: conn.origin,
+        app: this,
+        body: call.args,
+        headers: call.headers,
+        signal,
+        scope,
+        globalScope,
+        state: (type) => this.state(type),
+      };
       const result = def.handler(args, ctx);
-      // A handler that never settles must not pin the call: stop waiting when the page goes or the deadline passes.
-      return result instanceof Promise ? await untilAborted(result, signal) : result;
+      return isThenable(result) ? await untilAborted(Promise.resolve(result), signal) : result;
     } finally {
       deadline?.clear();
       for (const ch of made) ch.commandSettled();
@@ -417,6 +425,11 @@ export class App implements ConnectionOwner, PluginHost {
   disconnected(conn: Connection): void {
     this.#droppedEvents += conn.stats.droppedEvents;
     if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);
+    if (conn.stats.pending > 0) this.#draining.add(conn);
+  }
+
+  released(conn: Connection): void {
+    this.#draining.delete(conn);
   }
 
   // ── PluginHost ─────────────────────────────────────────────────────────────────────────────────────────────────

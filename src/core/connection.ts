@@ -6,6 +6,7 @@
  * A connection never touches a socket: the transport hands it a `Peer` that moves frames.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { decodeClientFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type ClientFrame, CloseCode, type Headers, type SealedFrame } from '../protocol/frames.js';
@@ -41,6 +42,8 @@ export interface ConnectionOwner {
   nextEventId(): number;
   report(message: string, error?: unknown): void;
   disconnected(connection: Connection): void;
+  /** The last call of a connection that already went away has settled. */
+  released(connection: Connection): void;
 }
 
 interface JsListener {
@@ -86,6 +89,8 @@ export class Connection implements ChannelSink {
     this.local = identity.local;
     this.#peer = peer;
     this.#owner = owner;
+    // Every call in flight listens for the page going away: that many listeners is expected, not a leak warning.
+    setMaxListeners(owner.limits.maxPendingInvokes + 16, this.#abort.signal);
   }
 
   get open(): boolean {
@@ -166,9 +171,11 @@ export class Connection implements ChannelSink {
       return;
     }
     this.#pending++;
-    void this.#run(frame, body).finally(() => {
-      this.#pending--;
-    });
+    void this.#run(frame, body)
+      .catch((error: unknown) => this.#owner.report(`failed to answer a call to \`${frame.c}\``, error))
+      .finally(() => {
+        if (--this.#pending === 0 && !this.#open) this.#owner.released(this);
+      });
   }
 
   async #run(frame: ClientFrame, body: Uint8Array | undefined): Promise<void> {
@@ -321,18 +328,32 @@ export class Connection implements ChannelSink {
   }
 }
 
-/** The JSON a page's `invoke` rejects with, for anything a handler may throw. */
+/**
+ * The JSON a page's `invoke` rejects with, for anything a handler may throw. Total: a value that cannot become JSON
+ * (BigInt, symbol, function, cyclic object, a Proxy whose traps throw, an Error whose `message` getter throws)
+ * becomes an INTERNAL error that says so, never an exception.
+ */
 export function rejectionJson(error: unknown): string {
-  let value: unknown;
-  if (error instanceof AirlockError) value = error.toWire();
-  else if (error instanceof Error) value = error.message;
-  else value = error ?? null;
   try {
-    return JSON.stringify(value) ?? 'null';
+    let value: unknown;
+    if (error instanceof AirlockError) value = error.toWire();
+    else if (error instanceof Error) value = error.message;
+    else value = error ?? null;
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
   } catch {
-    const described = error instanceof Object ? Object.prototype.toString.call(error) : String(error);
-    return JSON.stringify(
-      new AirlockError(ErrorCode.INTERNAL, `the command failed with a value that cannot be serialized to JSON (${described})`).toWire(),
-    );
+    // described below
+  }
+  return JSON.stringify(
+    new AirlockError(ErrorCode.INTERNAL, `the command failed with a value that cannot be serialized to JSON (${describe(error)})`).toWire(),
+  );
+}
+
+function describe(value: unknown): string {
+  try {
+    if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+    return typeof value === 'function' ? 'a function' : String(value);
+  } catch {
+    return typeof value;
   }
 }

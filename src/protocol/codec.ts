@@ -43,7 +43,7 @@ function readHeaders(value: unknown): Headers | undefined {
   if (!isPlainObject(value)) throw protocolError('frame field `h` (headers) must be an object of strings');
   const headers: Record<string, string> = Object.create(null);
   for (const [name, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw protocolError(`header \`${name}\` must be a string`);
+    if (typeof v !== 'string') throw protocolError(`header \`${name.slice(0, 32)}\` must be a string`);
     headers[name.toLowerCase()] = v;
   }
   return headers;
@@ -62,7 +62,7 @@ export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFra
   }
   if (!isPlainObject(raw)) throw protocolError('frame must be a JSON object');
   const { t, c, cb, er } = raw;
-  if (t !== 'i' && t !== 's') throw protocolError(`unknown frame kind ${JSON.stringify(t)}`);
+  if (t !== 'i' && t !== 's') throw protocolError(`unknown frame kind ${(JSON.stringify(t) ?? 'undefined').slice(0, 32)}`);
   if (typeof c !== 'string' || c.length === 0) throw protocolError('frame field `c` (command) must be a non-empty string');
   if (c.length > 256) throw protocolError('command name is longer than 256 characters');
   if (!isCallbackId(cb) || !isCallbackId(er)) throw protocolError('frame fields `cb` and `er` must be u32 callback ids');

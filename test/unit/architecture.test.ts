@@ -10,7 +10,7 @@ const src = path.join(import.meta.dirname, '..', '..', 'src');
 const ALLOWED: Record<string, { folders: string[]; packages: RegExp }> = {
   protocol: { folders: ['protocol'], packages: /^$/ },
   acl: { folders: ['acl', 'protocol'], packages: /^(node:(fs|path)|smol-toml)$/ },
-  core: { folders: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|fs|path)|zod)$/ },
+  core: { folders: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|path)|zod)$/ },
   transports: { folders: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws)$/ },
   webview: { folders: ['webview', 'protocol'], packages: /^$/ },
   isolation: { folders: ['isolation', 'protocol'], packages: /^$/ },
