@@ -65,11 +65,18 @@ function toUint8(data: RawData): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-/** Binds an upgraded socket to its session; frames that arrive while the binding is pending are queued in order. */
+/**
+ * Binds an upgraded socket to its session. Binding can wait (up to the takeover grace period) for the label's
+ * previous page to go, so the socket is not read meanwhile: the few frames already parsed are queued in order, and
+ * everything else waits in the kernel, not in the core's memory.
+ */
 export function acceptSocket(app: App, ws: WebSocket, session: Session, credential: Credential, origin: string): void {
   const queued: Array<string | Uint8Array> = [];
   let conn: Connection | undefined;
+  let refused = false;
+  ws.pause();
   ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (refused) return;
     const frame = isBinary ? toUint8(data) : data.toString();
     if (conn === undefined) queued.push(frame);
     else conn.receive(frame);
@@ -81,10 +88,14 @@ export function acceptSocket(app: App, ws: WebSocket, session: Session, credenti
   app.attach(session, credential, origin, peerFor(ws)).then(
     (c) => {
       conn = c;
+      ws.resume();
       if (ws.readyState !== ws.OPEN) return c.closed();
       for (const frame of queued.splice(0)) c.receive(frame);
     },
     (error: unknown) => {
+      refused = true;
+      queued.length = 0;
+      ws.resume();
       const reason = error instanceof AirlockError ? error.message : 'refused';
       ws.close(CloseCode.LABEL_IN_USE, reason.slice(0, 120));
     },
