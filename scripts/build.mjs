@@ -14,12 +14,13 @@ function typecheck(project, extra = []) {
 }
 
 typecheck('tsconfig.json');
-for (const browser of ['src/webview', 'src/isolation']) typecheck(browser);
+for (const browser of ['src/webview', 'src/isolation', 'src/inspector']) typecheck(browser);
 
 mkdirSync(path.join(root, 'dist', 'runtime'), { recursive: true });
 const bundles = [
   { entry: 'src/webview/main.ts', out: 'dist/runtime/webview.js', globalName: '__airlockRuntime' },
   { entry: 'src/isolation/main.ts', out: 'dist/runtime/isolation.js', globalName: '__airlockIsolation' },
+  { entry: 'src/inspector/main.ts', out: 'dist/runtime/inspector.js', globalName: '__airlockInspector', footer: '__airlockInspector.start();' },
 ];
 for (const b of bundles) {
   await build({
@@ -31,6 +32,7 @@ for (const b of bundles) {
     target: 'es2022',
     minify: true,
     legalComments: 'none',
+    ...(b.footer === undefined ? {} : { footer: { js: b.footer } }),
     logLevel: 'warning',
   });
 }

@@ -17,6 +17,8 @@ export interface StartOptions {
   readonly mode: 'dev' | 'run';
   readonly port: number;
   readonly verbose: boolean;
+  /** Serve the IPC inspector (on by default in dev). */
+  readonly inspector: boolean;
 }
 
 export type ToBackend =
@@ -26,7 +28,14 @@ export type ToBackend =
   | { readonly t: 'shutdown' };
 
 export type FromBackend =
-  | { readonly t: 'ready'; readonly origin: string; readonly port: number; readonly urls: Readonly<Record<string, string>>; readonly pattern: string }
+  | {
+      readonly t: 'ready';
+      readonly origin: string;
+      readonly port: number;
+      readonly urls: Readonly<Record<string, string>>;
+      readonly pattern: string;
+      readonly inspector: string | undefined;
+    }
   | { readonly t: 'failed' }
   | { readonly t: 'urls'; readonly urls: Readonly<Record<string, string>> }
   | { readonly t: 'close-requested'; readonly label: string };
@@ -73,10 +82,10 @@ export async function loadBuilder(options: StartOptions): Promise<BuilderLike> {
 
 async function serve(app: App, options: StartOptions): Promise<Server> {
   try {
-    return await app.serve({ port: options.port, useDevUrl: options.mode === 'dev' });
+    return await app.serve({ port: options.port, useDevUrl: options.mode === 'dev', inspector: options.inspector });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port === 0) throw error;
-    return app.serve({ port: 0, useDevUrl: options.mode === 'dev' });
+    return app.serve({ port: 0, useDevUrl: options.mode === 'dev', inspector: options.inspector });
   }
 }
 
@@ -154,6 +163,7 @@ async function main(): Promise<void> {
         port: server.port,
         urls: urls(app.config.windows.map((w) => w.label)),
         pattern: app.config.pattern.use,
+        inspector: server.inspector,
       });
     } catch (error) {
       printError(error);

@@ -20,6 +20,7 @@ Options (dev, run)
   --config <file>      tauri.conf.json to use (default: <dir>/src-tauri/tauri.conf.json)
   --entry <file>       TypeScript backend entry (default: src-tauri/main.ts next to the config)
   --verbose            log every IPC call, not only the failed ones
+  --inspector          serve the live IPC inspector (default in dev; --no-inspector turns it off)
   --no-build           run: skip build.beforeBuildCommand
   --no-watch           dev: do not restart the core on backend changes
 
@@ -46,6 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
       config: { type: 'string' },
       entry: { type: 'string' },
       verbose: { type: 'boolean' },
+      inspector: { type: 'boolean' },
+      'no-inspector': { type: 'boolean' },
       'no-build': { type: 'boolean' },
       'no-watch': { type: 'boolean' },
       'dev-timeout': { type: 'string' },
@@ -81,6 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
       build: values['no-build'] !== true,
       watch: values['no-watch'] !== true,
       devTimeoutMs: Math.max(1, devTimeout) * 1000,
+      inspector: values['no-inspector'] !== true && (values.inspector === true || command === 'dev'),
     });
   }
   if (command === 'init') {

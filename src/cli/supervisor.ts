@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly watch: boolean;
   /** dev: how long to wait for build.devUrl. */
   readonly devTimeoutMs: number;
+  /** Serve the IPC inspector (default: on in dev, off in run). */
+  readonly inspector: boolean;
 }
 
 const BACKEND = fileURLToPath(new URL('./backend.js', import.meta.url));
@@ -168,6 +170,7 @@ export class Supervisor {
       mode: this.#options.mode,
       port: this.#ready?.port ?? this.#options.port,
       verbose: this.#options.verbose,
+      inspector: this.#options.inspector,
     };
     child.send({ t: 'start', options } satisfies ToBackend);
     return new Promise((resolve) => {
@@ -355,6 +358,7 @@ export class Supervisor {
         ['frontend', frontend],
         ['pattern', ready.pattern],
         ['core', `${ready.origin} ${dim('(loopback only)')}`],
+        ...(ready.inspector === undefined ? [] : [['inspector', `${ready.inspector} ${dim('(live IPC traffic; keep this URL private)')}`] as [string, string]]),
         ['windows', `${windows} ${dim(`→ ${how}`)}`],
       ]),
     );

@@ -13,6 +13,7 @@ import { type Event, type EventCallback, EventBus, type UnlistenFn } from './eve
 import type { Limits } from './limits.js';
 import { type PluginHost, runPluginCommand } from './plugins.js';
 import { type Session, SessionStore } from './sessions.js';
+import { type CallTrace, sizeOf, Tracer, type TraceObserver } from './trace.js';
 import { ANY, APP, assertEventName, type EventTarget, type EventTargetLike, toTarget } from './targets.js';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
@@ -29,6 +30,8 @@ export interface ServeOptions {
   readonly port?: number;
   /** Serve the frontend from `build.devUrl` through the dev proxy even when `frontendDist` is set (`airlock dev`). */
   readonly useDevUrl?: boolean;
+  /** Start the IPC inspector on its own loopback origin (`server.inspector` is its URL). Off by default. */
+  readonly inspector?: boolean;
 }
 
 /** What `app.serve()` returns. */
@@ -36,6 +39,8 @@ export interface Server {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
   readonly port: number;
+  /** The inspector's URL, when `serve({ inspector: true })`; it carries the inspector's token: keep it private. */
+  readonly inspector?: string;
   /** A one-time URL that opens the webview `label` (and window of the same label). */
   url(label?: string, options?: { path?: string; window?: string }): string;
   close(): Promise<void>;
@@ -44,16 +49,7 @@ export interface Server {
 export type ServeFn = (app: App, options: ServeOptions) => Promise<Server>;
 
 /** One settled call, as `observeCalls` reports it. */
-export interface CallRecord {
-  readonly command: string;
-  readonly webview: string;
-  readonly window: string;
-  /** From dispatch to settlement (ACL, validation and the handler). */
-  readonly ms: number;
-  readonly ok: boolean;
-  /** What the call rejected with, when `ok` is false. */
-  readonly error?: unknown;
-}
+export type CallRecord = CallTrace;
 
 export type CallObserver = (record: CallRecord) => void;
 
@@ -68,8 +64,11 @@ export interface AccessRequest {
   readonly args?: unknown;
 }
 
-/** The access decision (the ACL plugs in here): returns the call's scopes, or throws FORBIDDEN. */
-export type Authorize = (request: AccessRequest) => { scope: CommandScope; globalScope: CommandScope };
+/**
+ * The access decision (the ACL plugs in here): returns the call's scopes and whether the ACL checked the call at
+ * all, or throws FORBIDDEN.
+ */
+export type Authorize = (request: AccessRequest) => { scope: CommandScope; globalScope: CommandScope; checked: boolean };
 
 /** Explains an access decision in words (`app.explain`). */
 export type Explain = (request: AccessRequest) => string;
@@ -94,7 +93,7 @@ const NO_SCOPE: CommandScope = Object.freeze({
   deny: [],
   matches: () => true,
 });
-export const allowAll: Authorize = () => ({ scope: NO_SCOPE, globalScope: NO_SCOPE });
+export const allowAll: Authorize = () => ({ scope: NO_SCOPE, globalScope: NO_SCOPE, checked: false });
 
 /** A per-call signal that aborts with the page's, or with TIMEOUT when the deadline passes. */
 class Deadline {
@@ -166,7 +165,8 @@ export class App implements ConnectionOwner, PluginHost {
   readonly #draining = new Set<Connection>();
   readonly #servers = new Set<Server>();
   readonly #closeRequests = new Set<(label: string) => void>();
-  readonly #callObservers = new Set<CallObserver>();
+  /** Where the core reports its traffic (the inspector, the CLI's call log); idle without observers. */
+  readonly tracer: Tracer;
   #closed = false;
   /** Events dropped for slow pages that have since disconnected (live pages count their own). */
   #droppedEvents = 0;
@@ -182,6 +182,7 @@ export class App implements ConnectionOwner, PluginHost {
     this.#authorize = parts.authorize;
     this.#explain = parts.explain;
     this.#bus = new EventBus((message, error) => this.#logger('error', message, error));
+    this.tracer = new Tracer((error) => this.#logger('error', 'a trace observer threw', error));
   }
 
   // ── public API ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -204,12 +205,12 @@ export class App implements ConnectionOwner, PluginHost {
 
   /** Emits to every listener: Node listeners and every page's, as Tauri's `emit`. */
   emit(event: string, payload?: unknown): void {
-    this.#emit(ANY, event, payload);
+    this.#emit(ANY, event, payload, 'core');
   }
 
   /** Emits to a target: a label string (any window/webview with that label), or `{ kind, label }`. */
   emitTo(target: EventTargetLike, event: string, payload?: unknown): void {
-    this.#emit(toTarget(target), event, payload);
+    this.#emit(toTarget(target), event, payload, 'core');
   }
 
   /** Listens in Node to events emitted by pages or the core (target `App`, as Tauri's `App::listen`). */
@@ -288,8 +289,14 @@ export class App implements ConnectionOwner, PluginHost {
 
   /** Observes every settled call (the CLI's call log). Costs nothing while no observer is registered. */
   observeCalls(observer: CallObserver): () => void {
-    this.#callObservers.add(observer);
-    return () => this.#callObservers.delete(observer);
+    return this.tracer.observe((record) => {
+      if (record.kind === 'call') observer(record);
+    });
+  }
+
+  /** Observes all traffic: calls, refusals, events, channel messages, pages coming and going (the inspector). */
+  trace(observer: TraceObserver): () => void {
+    return this.tracer.observe(observer);
   }
 
   /** Disconnects every page and stops every server; the process can exit afterwards. */
@@ -334,6 +341,7 @@ export class App implements ConnectionOwner, PluginHost {
     const conn = new Connection({ label: session.label, window: session.window, origin, local }, peer, this);
     this.#connections.set(session.label, conn);
     conn.hello(token);
+    if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'connected' });
     conn.done.then(() => this.sessions.disconnected(session));
     return conn;
   }
@@ -341,20 +349,26 @@ export class App implements ConnectionOwner, PluginHost {
   // ── ConnectionOwner ────────────────────────────────────────────────────────────────────────────────────────────
 
   async dispatch(conn: Connection, call: Call): Promise<unknown> {
-    if (this.#callObservers.size === 0) return this.#dispatch(conn, call);
+    if (!this.tracer.active) return this.#dispatch(conn, call, undefined);
     const started = performance.now();
+    const seen: { acl: CallTrace['acl'] } = { acl: 'denied' };
     const notify = (ok: boolean, error?: unknown): void => {
-      const record: CallRecord = { command: call.command, webview: conn.label, window: conn.window, ms: performance.now() - started, ok, ...(ok ? {} : { error }) };
-      for (const observer of this.#callObservers) {
-        try {
-          observer(record);
-        } catch (e) {
-          this.#logger('error', 'a call observer threw', e);
-        }
-      }
+      this.tracer.emit({
+        kind: 'call',
+        at: Date.now(),
+        command: call.command,
+        webview: conn.label,
+        window: conn.window,
+        argsSize: sizeOf(call.args),
+        ms: performance.now() - started,
+        ok,
+        ...(ok ? {} : { error: error instanceof AirlockError ? error.toWire() : error }),
+        acl: seen.acl,
+        sealed: call.sealed === true,
+      });
     };
     try {
-      const result = await this.#dispatch(conn, call);
+      const result = await this.#dispatch(conn, call, seen);
       notify(true);
       return result;
     } catch (error) {
@@ -363,8 +377,8 @@ export class App implements ConnectionOwner, PluginHost {
     }
   }
 
-  async #dispatch(conn: Connection, call: Call): Promise<unknown> {
-    const { scope, globalScope } = this.#authorize({
+  async #dispatch(conn: Connection, call: Call, seen: { acl: CallTrace['acl'] } | undefined): Promise<unknown> {
+    const { scope, globalScope, checked } = this.#authorize({
       command: call.command,
       webview: conn.label,
       window: conn.window,
@@ -372,6 +386,7 @@ export class App implements ConnectionOwner, PluginHost {
       local: conn.local,
       args: call.args,
     });
+    if (seen !== undefined) seen.acl = checked ? 'allowed' : 'unchecked';
     const cmd = call.command;
     if (cmd.startsWith('plugin:')) {
       const bar = cmd.indexOf('|');
@@ -423,6 +438,7 @@ export class App implements ConnectionOwner, PluginHost {
   }
 
   disconnected(conn: Connection): void {
+    if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'disconnected' });
     this.#droppedEvents += conn.stats.droppedEvents;
     if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);
     if (conn.stats.pending > 0) this.#draining.add(conn);
@@ -434,8 +450,8 @@ export class App implements ConnectionOwner, PluginHost {
 
   // ── PluginHost ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-  emitFrom(_source: Connection, target: EventTarget, event: string, payload: unknown): void {
-    this.#emit(target, event, payload);
+  emitFrom(source: Connection, target: EventTarget, event: string, payload: unknown): void {
+    this.#emit(target, event, payload, source.label);
   }
 
   windowTitle(label: string): string {
@@ -457,10 +473,14 @@ export class App implements ConnectionOwner, PluginHost {
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-  #emit(target: EventTarget, event: string, payload: unknown): void {
+  #emit(target: EventTarget, event: string, payload: unknown, source: string): void {
     assertEventName(event);
     const value = payload === undefined ? null : payload;
     this.#bus.deliver(event, value, target);
+    if (this.tracer.active) {
+      const to = 'label' in target ? `${target.kind}(${target.label})` : target.kind;
+      this.tracer.emit({ kind: 'event', at: Date.now(), event, source, target: to, payloadSize: sizeOf(value) });
+    }
     if (this.#connections.size === 0) return;
     const payloadJson = toJson(value, `payload of event \`${event}\``);
     const nameJson = JSON.stringify(event);

@@ -13,6 +13,7 @@ import { type ClientFrame, CloseCode, type Headers, type SealedFrame } from '../
 import type { Channel, ChannelSink } from './channels.js';
 import { type Limits, RateLimiter } from './limits.js';
 import { type EventTarget, targetMatches } from './targets.js';
+import { sizeOf, type Tracer } from './trace.js';
 
 /** What a transport provides for one page. */
 export interface Peer {
@@ -32,10 +33,13 @@ export interface Call {
   readonly args: unknown;
   readonly raw: boolean;
   readonly headers: Headers;
+  /** Arrived sealed by the isolation frame and verified. */
+  readonly sealed?: true;
 }
 
 export interface ConnectionOwner {
   readonly limits: Limits;
+  readonly tracer: Tracer;
   dispatch(connection: Connection, call: Call): Promise<unknown>;
   /** Under the isolation pattern: verifies and opens a sealed frame. Absent under brownfield. */
   readonly openSealed: ((connection: Connection, frame: SealedFrame, ciphertext: Uint8Array) => Promise<Call>) | undefined;
@@ -179,12 +183,13 @@ export class Connection implements ChannelSink {
   }
 
   async #run(frame: ClientFrame, body: Uint8Array | undefined): Promise<void> {
+    let dispatched = false;
     try {
       let call: Call;
       if (frame.t === 's') {
         const open = this.#owner.openSealed;
         if (open === undefined) throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
-        call = await open(this, frame, body ?? new Uint8Array(0));
+        call = { ...(await open(this, frame, body ?? new Uint8Array(0))), sealed: true };
       } else {
         if (this.#owner.openSealed !== undefined) {
           this.#owner.report(`isolation: refused a plaintext call to \`${frame.c}\` from webview \`${this.label}\``);
@@ -195,9 +200,14 @@ export class Connection implements ChannelSink {
         }
         call = { command: frame.c, args: body ?? frame.a, raw: body !== undefined, headers: frame.h ?? EMPTY_HEADERS };
       }
+      dispatched = true;
       const result = await this.#owner.dispatch(this, call);
       this.#resolve(frame, result);
     } catch (error) {
+      if (!dispatched && this.#owner.tracer.active) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.#owner.tracer.emit({ kind: 'refused', at: Date.now(), webview: this.label, command: frame.c, reason });
+      }
       this.#reject(frame.er, error);
     }
   }
@@ -275,6 +285,8 @@ export class Connection implements ChannelSink {
       this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
       throw new AirlockError(ErrorCode.CHANNEL_CLOSED, `channel ${id}: the page was disconnected as a slow consumer; await channel.ready() between sends`);
     }
+    const tracer = this.#owner.tracer;
+    if (tracer.active) tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index, size: sizeOf(message), end: false });
     if (isBytes(message)) {
       this.#peer.sendText(encode.channelBytes(id, index));
       this.#peer.sendBinary(message instanceof ArrayBuffer ? new Uint8Array(message) : message);
@@ -284,6 +296,8 @@ export class Connection implements ChannelSink {
   }
 
   sendChannelEnd(id: number, count: number): void {
+    const tracer = this.#owner.tracer;
+    if (tracer.active) tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index: count, size: 0, end: true });
     this.#peer.sendText(encode.channelEnd(id, count));
   }
 

@@ -11,6 +11,7 @@ import type { App, Server, ServeOptions } from '../core/app.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
 import { BASE_HEADERS, checkRequest, checkUpgrade, loopbackOrigins, type Origins, type Refusal } from './guard.js';
+import { type Inspector, serveInspector } from './inspector.js';
 import { type IsolationApp, type IsolationServer, serveIsolationFrame } from './isolation-frame.js';
 import { createDevProxy, type DevProxy } from './proxy.js';
 import { acceptSocket, readCredential } from './socket.js';
@@ -138,15 +139,18 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
   allowed = loopbackOrigins(port);
   const origin = `http://127.0.0.1:${port}`;
   let frame: IsolationServer | undefined;
+  let inspector: Inspector | undefined;
   try {
     if (extras.isolation !== undefined) {
       const { app: isolationApp, key, dev } = extras.isolation;
       frame = await serveIsolationFrame(isolationApp, [...allowed.origins], key, dev);
     }
+    if (options.inspector === true) inspector = await serveInspector(app);
     script = runtimeScript(app, frame === undefined ? undefined : `${frame.origin}/`);
   } catch (error) {
     server.close();
     await frame?.close();
+    await inspector?.close();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -154,6 +158,7 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
   return {
     origin,
     port,
+    ...(inspector === undefined ? {} : { inspector: inspector.url }),
     url(label = app.config.windows[0]?.label ?? 'main', opts = {}) {
       const window = opts.window ?? label;
       const ticket = app.sessions.issueTicket({ label, window });
@@ -170,6 +175,7 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
           server.closeAllConnections();
         }),
         frame?.close(),
+        inspector?.close(),
       ]).then(() => undefined);
       return closing;
     },
