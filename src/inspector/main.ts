@@ -79,7 +79,7 @@ export function start(): void {
   const root = document.getElementById('root') as HTMLElement;
   root.replaceChildren(
     el('header', {}, el('h1', {}, 'Airlock ', el('span', { textContent: 'inspector' })), filter,
-      ...KINDS.map((k) => el('label', {}, shown.get(k) as HTMLInputElement, ` ${k}s`)),
+      ...KINDS.map((k) => el('label', {}, shown.get(k) as HTMLInputElement, ` ${k === 'refused' ? 'refusals' : `${k}s`}`)),
       el('label', {}, errorsOnly, ' errors only'), status),
     el('main', {},
       el('section', {}, el('table', {}, el('thead', {}, el('tr', {}, ...['time', 'kind', 'webview', 'what', 'detail'].map((h) => el('th', { textContent: h })))), rows)),
