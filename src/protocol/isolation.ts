@@ -16,11 +16,15 @@ export const AAD_VERSION = 'airlock-isolation/1';
 /** Plaintext kind: `j` JSON text of the args, `r` raw bytes. */
 export type SealedKind = 'j' | 'r';
 
-/** Headers in one canonical form: lower-case names, sorted, JSON. */
+/**
+ * Headers in one canonical form: lower-case names, sorted, JSON. The object has no prototype, so a header named
+ * `__proto__` is bound like any other (on a plain object that assignment is swallowed, and such a header could be
+ * added to a sealed message unnoticed).
+ */
 export function canonicalHeaders(headers: Readonly<Record<string, string>> | undefined): string {
   if (headers === undefined) return '{}';
   const names = Object.keys(headers).sort();
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of names) out[name.toLowerCase()] = headers[name] as string;
   return JSON.stringify(out);
 }

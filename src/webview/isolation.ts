@@ -18,7 +18,9 @@ function toCloneable(value: unknown, depth = 0): unknown {
   if (g.isArray(value)) return value.map((v) => toCloneable(v, depth + 1));
   if (Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toCloneable(v, depth + 1);
+    // defineProperty, not assignment: a `__proto__` key stays data (assigning it would replace out's prototype,
+    // and the key would silently vanish from the args).
+    for (const [k, v] of Object.entries(value)) g.defineProperty(out, k, { value: toCloneable(v, depth + 1), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;

@@ -36,7 +36,8 @@ export function toHeaders(headers: unknown): Record<string, string> | undefined 
   const out: Record<string, string> = {};
   let any = false;
   new g.Headers(headers as HeadersInit).forEach((value, name) => {
-    out[name] = value;
+    // defineProperty, not assignment: a header named `__proto__` stays a header instead of vanishing.
+    g.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
     any = true;
   });
   return any ? out : undefined;

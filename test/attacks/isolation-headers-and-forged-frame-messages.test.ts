@@ -1,0 +1,179 @@
+// More isolation bypasses, beyond test/attacks/isolation.test.ts: a man in the middle on the page's socket adds,
+// removes or changes the headers of a sealed call (including a `__proto__` header); a cross-origin frame inside
+// the app page forges the isolation frame's replies to the page, posts requests straight to the isolation frame, or
+// tries to navigate it to a document of its own. Nothing may execute, and a forged message may not even reach the
+// core. Also: args carrying a `__proto__` key reach the command intact through the isolation frame.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Frame, Page, WebSocketRoute } from 'playwright-core';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { startAttacker, type Attacker } from '../helpers/attacker.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { sentinel } from '../helpers/sentinel.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const s = sentinel();
+let browser: Browser;
+let t: TestApp;
+let attacker: Attacker;
+let page: Page;
+let server: WebSocketRoute;
+const sent: Array<string | Buffer> = [];
+const headersSeen: Array<Record<string, string>> = [];
+/** While set, rewrites each text frame the page sends before the core sees it (the man in the middle). */
+let tamper: ((frame: string) => string) | undefined;
+
+before(async () => {
+  browser = await launchBrowser();
+  t = await startApp(
+    (b) =>
+      b
+        .invokeHandler({
+          ...s.commands,
+          headers: (_a, ctx) => {
+            headersSeen.push({ ...ctx.headers });
+            return Object.keys(ctx.headers).sort();
+          },
+          keys: (args: object) => ({ keys: Object.keys(args).sort(), proto: Object.getPrototypeOf(args) === Object.prototype }),
+        })
+        .setup((app) => s.watch(app)),
+    { config: { app: { security: { pattern: { use: 'isolation', options: { dir: path.join(fixtures, 'isolation') } } } } } },
+  );
+  attacker = await startAttacker('<!doctype html><title>ad</title>');
+  const context = await browser.newContext();
+  await context.addInitScript('globalThis.__name = (f) => f');
+  page = await context.newPage();
+  await page.routeWebSocket(/\/__airlock\/ws$/, (ws) => {
+    server = ws.connectToServer();
+    ws.onMessage((m) => {
+      const out = typeof m === 'string' && tamper !== undefined ? tamper(m) : m;
+      sent.push(out);
+      server.send(out);
+    });
+  });
+  await page.goto(t.server.url('main'));
+  await page.waitForFunction(() => typeof window.api === 'object');
+});
+
+after(async () => {
+  assert.equal(s.executed, 0, 'no isolation bypass may execute a command');
+  assert.equal(s.events, 0);
+  await browser?.close();
+  await attacker?.[Symbol.asyncDispose]();
+  await t?.[Symbol.asyncDispose]();
+});
+
+describe('a man in the middle changes the headers of a sealed call', () => {
+  test('adding, removing or changing a header — a `__proto__` one included — is refused; nothing reaches the command', async () => {
+    assert.deepEqual(await page.evaluate(() => window.api.core.invoke('headers', {}, { headers: { 'x-role': 'user' } })), ['x-role']);
+    headersSeen.length = 0;
+    // Header objects as JSON text, so a `__proto__` key is an own key on the wire (as a hostile client sends it).
+    const variants = ['{"x-role":"admin"}', '{"x-role":"user","x-extra":"1"}', '{"x-role":"user","__proto__":"admin"}', '{}', undefined];
+    const outcomes: string[] = [];
+    for (const h of variants) {
+      tamper = (frame) => {
+        const f = JSON.parse(frame) as Record<string, unknown>;
+        if (f['t'] !== 's' || f['c'] !== 'headers') return frame;
+        delete f['h'];
+        const text = JSON.stringify(f);
+        return h === undefined ? text : `${text.slice(0, -1)},"h":${h}}`;
+      };
+      outcomes.push(
+        await page.evaluate(() =>
+          window.api.core.invoke('headers', {}, { headers: { 'x-role': 'user' } }).then(
+            (r) => `ran with ${JSON.stringify(r)}`,
+            (e: { code?: string }) => String(e.code),
+          ),
+        ),
+      );
+      tamper = undefined;
+    }
+    assert.deepEqual(outcomes, Array(variants.length).fill('ISOLATION_INVALID'));
+    assert.deepEqual(headersSeen, [], 'the command never ran with forged headers');
+  });
+});
+
+describe('a cross-origin frame inside the app page', () => {
+  let ad: Frame;
+
+  before(async () => {
+    const name = 'ad';
+    await page.evaluate(
+      ({ src, name }) =>
+        new Promise<void>((resolve) => {
+          const f = document.createElement('iframe');
+          f.name = name;
+          f.src = src;
+          f.onload = () => resolve();
+          document.body.append(f);
+        }),
+      { src: `${attacker.origin}/`, name },
+    );
+    const frame = page.frame({ name });
+    assert.ok(frame);
+    ad = frame;
+  });
+
+  test('forged "sealed", "refused" and "ready" replies posted to the page are ignored: nothing reaches the core', async () => {
+    const framesBefore = sent.length;
+    const pending = page.evaluate(() => window.api.core.invoke('whoami').then((r) => `resolved ${String(r)}`, (e: { code?: string }) => `rejected ${e.code}`));
+    await ad.evaluate(() => {
+      const cb = 1;
+      for (let i = 0; i < 50; i++) {
+        parent.postMessage('__TAURI_ISOLATION_READY__', '*');
+        parent.postMessage({ sealed: { cmd: 'side_effect', callback: cb, error: cb + 1, headers: undefined, instance: 'x', seq: i, nonce: 'AAAAAAAAAAAAAAAA', kind: 'j', ciphertext: new ArrayBuffer(32) } }, '*');
+        parent.postMessage({ refused: { callback: i, error: i, cmd: 'whoami', reason: 'forged' } }, '*');
+      }
+    });
+    assert.equal(await pending, 'resolved main', 'a forged refusal did not reject the real call');
+    await new Promise((r) => setTimeout(r, 200));
+    const forged = sent.slice(framesBefore).filter((f) => typeof f === 'string' && f.includes('side_effect'));
+    assert.deepEqual(forged, [], 'no forged message was forwarded to the core');
+  });
+
+  test('requests posted straight to the isolation frame are not sealed', async () => {
+    const framesBefore = sent.length;
+    await ad.evaluate(() => {
+      for (let i = 0; i < parent.frames.length; i++) {
+        try {
+          parent.frames[i]?.postMessage({ airlock: 1, connection: 'guess', label: 'main', message: { cmd: 'side_effect', callback: 1, error: 2, payload: {} } }, '*');
+        } catch {
+          // a frame it cannot reach
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(sent.slice(framesBefore).filter((f) => typeof f === 'string' && f.includes('side_effect')), []);
+  });
+
+  test('it cannot navigate the isolation frame to a document of its own', async () => {
+    const isolation = page.frames().find((f) => f.url().includes(':') && f !== page.mainFrame() && f !== ad);
+    assert.ok(isolation, 'the isolation frame is there');
+    const before = isolation.url();
+    const r = await ad.evaluate((evil) => {
+      const out: string[] = [];
+      for (let i = 0; i < parent.frames.length; i++) {
+        try {
+          const w = parent.frames[i];
+          if (w !== undefined && w !== window) w.location.href = evil;
+          out.push('assigned');
+        } catch (e) {
+          out.push((e as Error).name);
+        }
+      }
+      return out;
+    }, `${attacker.origin}/evil`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(isolation.url(), before, `the isolation frame stayed put (${r.join(', ')})`);
+    assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'IPC still works through the real frame');
+  });
+});
+
+describe('prototype keys through the isolation frame', () => {
+  test('args with a `__proto__` key arrive as data, with the key, and a plain prototype', async () => {
+    const r = await page.evaluate(() => window.api.core.invoke('keys', JSON.parse('{"__proto__":{"polluted":1},"a":1}')));
+    assert.deepEqual(r, { keys: ['__proto__', 'a'], proto: true });
+  });
+});
