@@ -153,7 +153,6 @@ async function main(): Promise<void> {
       app = await builder.build({ config: options.configPath });
       logCalls(app, options.verbose);
       app.onCloseRequested((label) => {
-        app?.emitTo({ kind: 'Window', label }, 'tauri://close-requested', null);
         send({ t: 'close-requested', label });
       });
       server = await serve(app, options);

@@ -145,6 +145,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+const CLOSE_REQUESTED = 'tauri://close-requested';
+
 /** How long a page presenting a valid credential waits for the label's previous page to go (a reload). */
 const TAKEOVER_WAIT_MS = 1500;
 
@@ -463,13 +465,24 @@ export class App implements ConnectionOwner, PluginHost {
     return [...labels];
   }
 
-  requestClose(label: string): void {
+  /**
+   * A page asked to close a window. As in Tauri, `close()` (ask) first emits `tauri://close-requested` to the
+   * window when one of its pages listens for it — `getCurrentWindow().onCloseRequested` then calls `destroy()`
+   * unless the handler called `event.preventDefault()`; `destroy()`, or a close nobody listens for, closes it.
+   */
+  requestClose(label: string, ask: boolean): void {
+    const pages = [...this.#connections.values()].filter((c) => c.window === label);
+    if (ask && pages.some((c) => c.hasListener(CLOSE_REQUESTED))) {
+      this.#emit({ kind: 'Window', label }, CLOSE_REQUESTED, null, 'core');
+      return;
+    }
     if (this.#closeRequests.size === 0) {
-      for (const c of this.#connections.values()) if (c.window === label) c.close(CloseCode.SHUTDOWN, 'window closed');
+      for (const c of pages) c.close(CloseCode.SHUTDOWN, 'window closed');
       return;
     }
     for (const handler of this.#closeRequests) handler(label);
   }
+
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────────────────
 

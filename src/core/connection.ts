@@ -252,6 +252,11 @@ export class Connection implements ChannelSink {
     return id;
   }
 
+  /** Whether this page listens for `event` (any target). */
+  hasListener(event: string): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0;
+  }
+
   removeListener(event: string, eventId: number): void {
     const byId = this.#listeners.get(event);
     if (byId?.delete(eventId)) {

@@ -11,7 +11,8 @@ export interface PluginHost {
   readonly config: { readonly productName: string; readonly version: string; readonly identifier: string };
   emitFrom(source: Connection, target: EventTarget, event: string, payload: unknown): void;
   windowTitle(label: string): string;
-  requestClose(label: string): void;
+  /** `ask`: Tauri's `close()`, which a page may veto; otherwise `destroy()`. */
+  requestClose(label: string, ask: boolean): void;
   windowLabels(): string[];
 }
 
@@ -90,11 +91,11 @@ const windowPlugin: Record<string, PluginCommand> = {
   get_all_windows: (host) => host.windowLabels(),
   title: (host, conn, args) => host.windowTitle(windowLabel(conn, args)),
   close: (host, conn, args) => {
-    host.requestClose(windowLabel(conn, args));
+    host.requestClose(windowLabel(conn, args), true);
     return null;
   },
   destroy: (host, conn, args) => {
-    host.requestClose(windowLabel(conn, args));
+    host.requestClose(windowLabel(conn, args), false);
     return null;
   },
   is_visible: () => true,
