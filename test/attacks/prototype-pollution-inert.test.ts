@@ -1,0 +1,195 @@
+// Prototype-pollution payloads (`__proto__`, `constructor.prototype`, `prototype`) through every path untrusted JSON
+// takes: command args (plain and through zod and valibot schemas), headers, event payloads both ways, channel
+// messages, plugin args and event targets, command names. They must stay plain data: no prototype changes — of
+// Object.prototype or of the objects handlers receive — in the core or in the page, and no lookup that a
+// prototype key could redirect.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import * as v from 'valibot';
+import { z } from 'zod';
+import { Builder, channel, command, type App } from 'airlock';
+import { connectInMemory } from 'airlock/testing';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
+import { assertPrototypesClean } from '../fuzz/harness.js';
+
+const PAYLOAD = '{"__proto__":{"polluted":"yes","isAdmin":true},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},"a":1}';
+const parse = (): Record<string, unknown> => JSON.parse(PAYLOAD) as Record<string, unknown>;
+
+/** What a handler sees of an object: own keys, whether its prototype is Object.prototype, inherited flags. */
+function inspect(value: unknown): { keys: string[]; plain: boolean; isAdmin: unknown; polluted: unknown } {
+  const o = value as Record<string, unknown>;
+  return { keys: Object.keys(o).sort(), plain: Object.getPrototypeOf(o) === Object.prototype, isAdmin: o['isAdmin'] ?? null, polluted: o['polluted'] ?? null };
+}
+
+const ALL_KEYS = ['__proto__', 'a', 'constructor', 'prototype'];
+const inert = { keys: ALL_KEYS, plain: true, isAdmin: null, polluted: null };
+
+function commands() {
+  return {
+    plain: (args: unknown) => inspect(args),
+    echo: (args: unknown) => args,
+    headers: (_a: unknown, ctx: { headers: Record<string, string> }) => ({ own: Object.keys(ctx.headers).sort(), proto: Object.getPrototypeOf(ctx.headers) }),
+    zod_object: command(z.object({ a: z.number() }), (args) => inspect(args)),
+    zod_loose: command(z.looseObject({ a: z.number() }), (args) => inspect(args)),
+    zod_record: command(z.record(z.string(), z.unknown()), (args) => inspect(args)),
+    zod_nested: command(z.object({ s: z.record(z.string(), z.unknown()) }), ({ s }) => inspect(s)),
+    valibot_object: command(v.object({ a: v.number() }), (args) => inspect(args)),
+    valibot_loose: command(v.looseObject({ a: v.number() }), (args) => inspect(args)),
+    valibot_record: command(v.record(v.string(), v.unknown()), (args) => inspect(args)),
+    stream: command(z.object({ ch: channel() }), ({ ch }) => {
+      ch.send(parse());
+      return null;
+    }),
+  };
+}
+
+describe('prototype keys through the core (in-process page)', () => {
+  let app: App;
+  const heard: unknown[] = [];
+
+  before(async () => {
+    app = await Builder.default().logger(() => {}).invokeHandler(commands()).build({});
+    app.listen('payload', (e) => void heard.push(e.payload));
+  });
+
+  after(async () => {
+    await app.close();
+    assertPrototypesClean();
+  });
+
+  test('args reach an unvalidated command as data: own keys, plain prototype, nothing inherited', async () => {
+    const page = await connectInMemory(app, 'p1');
+    page.sendRaw(`{"t":"i","c":"plain","cb":1,"er":2,"a":${PAYLOAD}}`);
+    await new Promise((r) => setImmediate(r));
+    const answer = page.received.find((f): f is string => typeof f === 'string' && f.startsWith('{"r":1'));
+    assert.deepEqual((JSON.parse(answer ?? '{}') as { d: unknown }).d, inert);
+    assertPrototypesClean();
+  });
+
+  test('zod and valibot schemas drop or keep the keys as data, never as prototypes', async () => {
+    const page = await connectInMemory(app, 'p2');
+    const run = async (c: string, a: string): Promise<unknown> => {
+      const id = Math.floor(Math.random() * 1e6) * 2;
+      page.sendRaw(`{"t":"i","c":"${c}","cb":${id},"er":${id + 1},"a":${a}}`);
+      await new Promise((r) => setImmediate(r));
+      const f = page.received.find((x): x is string => typeof x === 'string' && (x.startsWith(`{"r":${id},`) || x.startsWith(`{"r":${id + 1},`)));
+      return (JSON.parse(f ?? '{}') as { d: unknown }).d;
+    };
+    for (const c of ['zod_object', 'valibot_object']) assert.deepEqual(await run(c, PAYLOAD), { keys: ['a'], plain: true, isAdmin: null, polluted: null }, c);
+    for (const c of ['zod_loose', 'zod_record', 'valibot_loose', 'valibot_record']) {
+      const r = (await run(c, PAYLOAD)) as ReturnType<typeof inspect>;
+      assert.equal(r.plain, true, c);
+      assert.equal(r.isAdmin, null, c);
+      assert.equal(r.polluted, null, c);
+      assert.ok(!r.keys.includes('__proto__') || r.keys.length > 1, c);
+    }
+    const nested = (await run('zod_nested', `{"s":${PAYLOAD}}`)) as ReturnType<typeof inspect>;
+    assert.deepEqual({ plain: nested.plain, isAdmin: nested.isAdmin, polluted: nested.polluted }, { plain: true, isAdmin: null, polluted: null });
+    assertPrototypesClean();
+  });
+
+  test('headers named __proto__ or constructor are plain entries of a prototype-less object', async () => {
+    const page = await connectInMemory(app, 'p3');
+    page.sendRaw('{"t":"i","c":"headers","cb":1,"er":2,"h":{"__proto__":"x","constructor":"y","prototype":"z"},"a":{}}');
+    await new Promise((r) => setImmediate(r));
+    const answer = page.received.find((f): f is string => typeof f === 'string' && f.startsWith('{"r":1'));
+    assert.deepEqual((JSON.parse(answer ?? '{}') as { d: unknown }).d, { own: ['__proto__', 'constructor', 'prototype'], proto: null });
+  });
+
+  test('event payloads and channel messages carry the keys as data both ways', async () => {
+    const page = await connectInMemory(app, 'p4');
+    const got: unknown[] = [];
+    await page.listen('payload', (e) => void got.push(e.payload));
+    heard.length = 0;
+    page.sendRaw(`{"t":"i","c":"plugin:event|emit","cb":11,"er":12,"a":{"event":"payload","payload":${PAYLOAD}}}`);
+    app.emit('payload', parse());
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(heard.map(inspect), [inert, inert], 'Node listeners (page emit, then app emit)');
+    assert.deepEqual(got.map(inspect), [inert, inert], 'the page listener');
+    const ch = page.channel();
+    await page.invoke('stream', { ch: ch.id });
+    await ch.ended;
+    assert.deepEqual(ch.messages.map(inspect), [inert]);
+    assertPrototypesClean();
+  });
+
+  test('prototype keys in plugin args, event targets and command names are refused or inert, never looked up', async () => {
+    const page = await connectInMemory(app, 'p5');
+    const code = (p: Promise<unknown>): Promise<string> => p.then((r) => `ok ${JSON.stringify(r)}`, (e: { code?: string } | string) => (typeof e === 'string' ? e : String(e.code)));
+    // A target whose `kind` sits behind `__proto__` has no kind of its own.
+    assert.equal(await code(page.invoke('plugin:event|listen', JSON.parse('{"event":"e","handler":1,"target":{"__proto__":{"kind":"Any"}}}'))), 'INVALID_ARGS');
+    // A Window target smuggling `kind: Any` in its prototype stays a Window target: an Any emission reaches it, an
+    // emission to another window does not.
+    const eventId = await page.invoke('plugin:event|listen', JSON.parse('{"event":"t","handler":7,"target":{"kind":"Window","label":"other","__proto__":{"kind":"Any"}}}'));
+    assert.equal(typeof eventId, 'number');
+    const before = page.received.length;
+    app.emitTo({ kind: 'Window', label: 'elsewhere' }, 't', 1);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(page.received.length, before, 'the listener did not turn into an Any listener');
+    for (const name of ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'plugin:event|constructor', 'plugin:event|__proto__', 'plugin:__proto__|listen', 'plugin:constructor|name']) {
+      // Unknown app commands get Tauri's `Command x not found`; unknown plugin commands the ACL's denial text.
+      assert.match(await code(page.invoke(name, {})), /^Command .* not found$|not allowed\. (Command|Plugin) not found/, name);
+    }
+    assertPrototypesClean();
+  });
+});
+
+describe('prototype keys through the official API in Chromium', () => {
+  let browser: Browser;
+  let t: TestApp;
+  let page: Page;
+  const heard: unknown[] = [];
+
+  before(async () => {
+    browser = await launchBrowser();
+    t = await startApp((b) => b.invokeHandler(commands()).setup((app) => void app.listen('payload', (e) => void heard.push(e.payload))));
+    page = await openPage(browser, t.server.url('main'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await t?.[Symbol.asyncDispose]();
+    assertPrototypesClean();
+  });
+
+  const pageIsClean = () =>
+    page.evaluate(() => ({
+      polluted: ({} as Record<string, unknown>)['polluted'] ?? null,
+      isAdmin: ({} as Record<string, unknown>)['isAdmin'] ?? null,
+      protoKeys: Object.getOwnPropertyNames(Object.prototype).length,
+    }));
+
+  test('invoke args and results, headers, emits and channel messages stay data on both sides', async () => {
+    const baseline = await pageIsClean();
+    const r = await page.evaluate(async (payload) => {
+      const { invoke, Channel } = window.api.core;
+      const { emit, listen } = window.api.event;
+      const seen: unknown[] = [];
+      const unlisten = await listen('payload', (e) => void seen.push(e.payload));
+      const own = (o: unknown) => ({ keys: Object.keys(o as object).sort(), plain: Object.getPrototypeOf(o) === Object.prototype, isAdmin: (o as Record<string, unknown>)['isAdmin'] ?? null });
+      const plain = await invoke('plain', JSON.parse(payload));
+      const echoed = own(await invoke('echo', JSON.parse(payload)));
+      const headers = await invoke('headers', {}, { headers: new Headers([['__proto__', 'x'], ['constructor', 'y']]) });
+      await emit('payload', JSON.parse(payload));
+      const messages: unknown[] = [];
+      const ch = new Channel<unknown>((m) => void messages.push(m));
+      await invoke('stream', { ch });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      unlisten();
+      return { plain, echoed, headers, seen: seen.map(own), messages: messages.map(own) };
+    }, PAYLOAD);
+    const data = { keys: ALL_KEYS, plain: true, isAdmin: null };
+    assert.deepEqual(r, {
+      plain: inert,
+      echoed: data,
+      headers: { own: ['__proto__', 'constructor'], proto: null },
+      seen: [data],
+      messages: [data],
+    });
+    assert.deepEqual(heard.map(inspect), [inert]);
+    assert.deepEqual(await pageIsClean(), baseline);
+    assert.deepEqual(baseline, { polluted: null, isAdmin: null, protoKeys: baseline.protoKeys });
+  });
+});
