@@ -10,6 +10,8 @@
 // --no-coi     leaves COEP off every page: performance.now() then has 100 µs steps with jitter (for comparison)
 // --isolation  adds "(c) Airlock isolation" even before the bench knows the pattern exists
 // --strict     exit code 1 when a target is missed (the default fails only on errors)
+// --memory-control  also runs scenario 6 on the raw-ws page (the same invokes as plain echoes): what Node and `ws`
+//              themselves grow by, for comparison (adds about as long as the Airlock memory run)
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -85,7 +87,7 @@ const only = args.only === undefined ? undefined : new Set(String(args.only).spl
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
 /** Scenario 6 is an absolute target on Airlock (RSS growth, leaks), so it runs for the Airlock variants. */
 const SETTLE_MS = args.quick ? 200 : 1000;
-const MEMORY_VARIANTS = new Set(['airlock', 'isolation']);
+const MEMORY_VARIANTS = new Set(['airlock', 'isolation', ...(args['memory-control'] ? ['raw'] : [])]);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const t0 = Date.now();
@@ -323,14 +325,18 @@ function logRun(variant, run) {
   );
 }
 
+const thin = (xs, max) => (xs.length <= max ? xs : Array.from({ length: max }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (max - 1))]));
+
 /** Scenario 6: Node RSS and page heap around many invokes and listen/unlisten cycles, on the variant's warm page. */
 async function measureMemory(variant) {
   const m = variant.key === 'isolation' ? cfg.memoryIsolation : cfg.memory;
   const server = servers[variant.server];
   const before = await server.request('memory');
+  await server.request('samplingStart');
   const page = await task(variant, 'memory', m, 900_000);
+  const samples = await server.request('samplingStop');
   const after = await server.request('memory');
-  results[variant.key].memory = { ...m, page, nodeBefore: before, nodeAfter: after };
+  results[variant.key].memory = { ...m, page, nodeBefore: before, nodeAfter: after, samples: thin(samples, 60) };
   const mb = (b) => (b / 1e6).toFixed(1);
   log(
     `${elapsed()} memory ${variant.key}: ${m.invokes} invokes in ${(page.invokeMs / 1000).toFixed(1)} s, ${page.cycles} listen/unlisten in ${(page.cycleMs / 1000).toFixed(1)} s; ` +

@@ -48,9 +48,13 @@ export function evaluate({ variants, results, cfg }) {
       invokes: m.invokes,
       cycles: m.page.cycles,
       nodeRssGrowthMB: (m.nodeAfter.rss - m.nodeBefore.rss) / 1e6,
+      // RSS sampled during the run (no forced GC): growth over its second half, ~0 when the first half's growth was
+      // a one-time step (heap and allocator sizing) rather than a leak.
+      nodeRssGrowthSecondHalfMB:
+        m.samples?.length > 2 ? (m.samples[m.samples.length - 1].rss - m.samples[Math.floor((m.samples.length - 1) / 2)].rss) / 1e6 : undefined,
       nodeHeapGrowthMB: (m.nodeAfter.heapUsed - m.nodeBefore.heapUsed) / 1e6,
       pageHeapGrowthMB: (m.page.heapAfter - m.page.heapBefore) / 1e6,
-      callbacksLeft: m.page.callbacksAfter - m.page.callbacksBefore,
+      callbacksLeft: m.page.callbacksAfter === null ? undefined : m.page.callbacksAfter - m.page.callbacksBefore,
       core: m.nodeAfter.stats,
     };
   }
@@ -127,10 +131,17 @@ export function printTable({ variants, evaluation, cfg, env }) {
   const memRow = (label, unit, f) =>
     `| ${label} | ${unit} | ${cols.map((v) => (v.key === 'raw' ? (v.ran ? mem(v.key, f) : 'not run') : `${v.ran ? mem(v.key, f) : 'n/a'} | `)).join(' | ')} |`;
   const m = cfg.memory;
-  out.push(memRow(`6. Node RSS growth over ${count(m.invokes)} invokes + ${count(m.cycles)} listen/unlisten`, 'MB', (x) => x.nodeRssGrowthMB.toFixed(1)));
+  out.push(
+    memRow(`6. Node RSS growth over ${count(m.invokes)} invokes + ${count(m.cycles)} listen/unlisten (in its 2nd half)`, 'MB', (x) =>
+      `${x.nodeRssGrowthMB.toFixed(1)}${x.nodeRssGrowthSecondHalfMB === undefined ? '' : ` (${x.nodeRssGrowthSecondHalfMB.toFixed(1)})`}${x.invokes === m.invokes ? '' : ` [${count(x.invokes)} invokes]`}`,
+    ),
+  );
+  out.push(memRow('6. Node JS heap used growth (after GC)', 'MB', (x) => x.nodeHeapGrowthMB.toFixed(2)));
   out.push(memRow('6. page JS heap growth (after GC)', 'MB', (x) => x.pageHeapGrowthMB.toFixed(2)));
   out.push(
-    memRow('6. left registered: page callbacks / core pending, listeners, channels', 'count', (x) => `${x.callbacksLeft} / ${x.core.pending}, ${x.core.pageListeners}, ${x.core.channels}`),
+    memRow('6. left registered: page callbacks / core pending, listeners, channels', 'count', (x) =>
+      x.core === undefined ? 'n/a' : `${x.callbacksLeft} / ${x.core.pending}, ${x.core.pageListeners}, ${x.core.channels}`,
+    ),
   );
   out.push('');
   out.push('| target (ratios are medians of the same run) | measured | result |');

@@ -6,7 +6,7 @@ import { Builder, channel, command } from 'airlock';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { eventPayload, makeBytes } from '../lib/workload.mjs';
-import { instrumentServerTime, memorySnapshot, serveDriver } from './common.mjs';
+import { instrumentServerTime, memorySampler, memorySnapshot, serveDriver } from './common.mjs';
 
 const serverTime = process.env.BENCH_BREAKDOWN === '1' ? instrumentServerTime(WebSocket) : undefined;
 
@@ -58,12 +58,15 @@ const app = await Builder.default()
   .build({ config, frontendDist: pageDir });
 const server = await app.serve({ port: 0 });
 
+const sampler = memorySampler();
 serveDriver({
   url: ({ path }) => server.url('main', { path }),
   memory: async () => ({ ...(await memorySnapshot()), stats: app.stats }),
   stats: () => app.stats,
   prepare: ({ size }) => void sourceOf(size),
   serverTime: () => serverTime?.take(),
+  samplingStart: () => sampler.start(),
+  samplingStop: () => sampler.stop(),
   exit: async () => {
     await app.close();
     setImmediate(() => process.exit(0));

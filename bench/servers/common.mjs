@@ -24,6 +24,31 @@ export async function memorySnapshot() {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
+/**
+ * Samples this process's memory every `intervalMs` (no GC forced) until stopped: tells a leak (RSS and heap keep
+ * climbing) from an allocator or V8 heap that grew once and stays (a step, then flat).
+ */
+export function memorySampler(intervalMs = 1000) {
+  let samples = [];
+  let timer;
+  const take = () => {
+    const m = process.memoryUsage();
+    samples.push({ t: Date.now(), rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal });
+  };
+  return {
+    start() {
+      samples = [];
+      take();
+      timer = setInterval(take, intervalMs);
+    },
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
 /** Same threshold as Airlock's channel backpressure (src/transports/socket.ts): wait for 'drain' above 1 MiB. */
 export const HIGH_WATER = 1024 * 1024;
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createBirpc } from 'birpc';
 import { WebSocket, WebSocketServer } from 'ws';
 import { eventPayload, makeBytes } from '../lib/workload.mjs';
-import { drained, instrumentServerTime, memorySnapshot, serveDriver } from './common.mjs';
+import { drained, instrumentServerTime, memorySampler, memorySnapshot, serveDriver } from './common.mjs';
 
 const serverTime = process.env.BENCH_BREAKDOWN === '1' ? instrumentServerTime(WebSocket) : undefined;
 
@@ -102,10 +102,13 @@ server.on('upgrade', (req, socket, head) => {
 
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
+const sampler = memorySampler();
 serveDriver({
   memory: () => memorySnapshot(),
   prepare: ({ size }) => void sourceOf(size),
   serverTime: () => serverTime?.take(),
+  samplingStart: () => sampler.start(),
+  samplingStop: () => sampler.stop(),
   exit: () => setImmediate(() => process.exit(0)),
 });
 process.send({ ready: true, origin: `http://127.0.0.1:${port}` });
