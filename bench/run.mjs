@@ -38,13 +38,15 @@ const ISOLATION_AVAILABLE = true;
 
 const MiB = 1024 * 1024;
 // Counts per scenario (those of the issue). `runs` rounds; each round every variant takes every scenario in turn.
-// The slow rows run in fewer rounds to keep a full run near 5 minutes on 2 cores (`runsFor`; each row's median is
-// over the rounds it has, and the JSON says how many). Scenario 6 runs once, after the rounds; the isolation
+// To keep a full run near 5 minutes on 2 cores, the slow rows (`runsFor`) and the variants without a ratio target
+// against raw ws (`variantRuns`: isolation is compared with brownfield, birpc with Airlock) take part in fewer
+// rounds, always the last ones; each median is over the rounds it has, and the JSON lists them. Scenario 6 runs once, after the rounds; the isolation
 // variant gets a smaller count there, because it has no memory target of its own and is ~5× slower per call.
 const FULL = {
   runs: 5,
   runsFor: { events: 3, stream: 3, bytesJson: 1 },
-  warmup: { sequential: 3000, pipelined: 3000, bytes: 1 * MiB, events: 5000, stream: 4 * MiB },
+  variantRuns: { isolation: 3, birpc: 3 },
+  warmup: { sequential: 2000, pipelined: 2000, bytes: 1 * MiB, events: 5000, stream: 4 * MiB },
   sequential: 10_000,
   pipelined: 10_000,
   bytes: 10 * MiB,
@@ -59,6 +61,7 @@ const FULL = {
 const QUICK = {
   runs: 1,
   runsFor: {},
+  variantRuns: {},
   warmup: { sequential: 300, pipelined: 300, bytes: 256 * 1024, events: 1000, stream: 1 * MiB },
   sequential: 1000,
   pipelined: 1000,
@@ -73,7 +76,7 @@ const QUICK = {
 };
 const cfg = structuredClone(args.quick ? QUICK : FULL);
 if (args.runs !== undefined) cfg.runs = Number(args.runs);
-const runsOf = (key) => Math.min(cfg.runs, cfg.runsFor[key] ?? cfg.runs);
+const runsOf = (key, variant) => Math.min(cfg.runs, cfg.runsFor[key] ?? cfg.runs, cfg.variantRuns[variant] ?? cfg.runs);
 const coi = !args['no-coi'];
 const scenarios = new Set(String(args.scenarios ?? '1,2,3,4,5,6').split(',').map(Number));
 
@@ -387,15 +390,19 @@ try {
       }
     }
   } else {
-    for (let run = 0; run < cfg.runs; run++) {
+    for (let run = 0; run < cfg.runs && [1, 2, 3, 4, 5].some((n) => scenarios.has(n)); run++) {
       const snap = cpuSnapshot();
       for (const [index, sc] of SCENARIOS.entries()) {
         // A row with fewer runs than the others is measured on the last runs, when everything is warm.
-        if (!scenarios.has(sc.scenario) || run < cfg.runs - runsOf(sc.key)) continue;
+        if (!scenarios.has(sc.scenario)) continue;
         // Every variant takes the scenario in turn, seconds apart, so they see the same machine; the order rotates
         // so that none always goes first or always follows the same neighbour.
         const order = active.map((_, i) => active[(i + run + index) % active.length]);
-        for (const variant of order) if (sc.variants === undefined || sc.variants.includes(variant.key)) await measure(variant, sc, run);
+        for (const variant of order) {
+          if (sc.variants !== undefined && !sc.variants.includes(variant.key)) continue;
+          if (run < cfg.runs - runsOf(sc.key, variant.key)) continue;
+          await measure(variant, sc, run);
+        }
       }
       const foreign = foreignShare(snap, cpuSnapshot());
       for (const variant of active) {

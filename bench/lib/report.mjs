@@ -155,7 +155,14 @@ export function printTable({ variants, evaluation, cfg, env }) {
   }
   out.push('');
   out.push(
-    `Median of ${cfg.runs} run(s)${Object.keys(cfg.runsFor).length ? ` (${Object.entries(cfg.runsFor).map(([k, n]) => `${k === 'bytesJson' ? 'JSON-array row' : k === 'events' ? 'row 4' : k}: ${Math.min(n, cfg.runs)}`).join(', ')})` : ''}, scenario 6 once. ` +
+    `Median of ${cfg.runs} rounds${
+      Object.keys(cfg.runsFor).length + Object.keys(cfg.variantRuns).length
+        ? ` (${[
+            ...Object.entries(cfg.runsFor).map(([k, n]) => `${{ bytesJson: 'JSON-array row', events: 'row 4', stream: 'row 5' }[k] ?? k}: ${Math.min(n, cfg.runs)}`),
+            ...Object.entries(cfg.variantRuns).map(([k, n]) => `${k}: ${Math.min(n, cfg.runs)}`),
+          ].join(', ')})`
+        : ''
+    }, scenario 6 once. ` +
       `${env.chromium}, headless, no DevTools attached; ` +
       `Node ${env.node}; ${env.cpus}; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
       `${env.mode} mode, ${env.wallSeconds} s` +
