@@ -9,10 +9,11 @@
 // --profile    runs the server processes under `node --cpu-prof` (profiles in bench/results/profiles/)
 // --no-coi     leaves COEP off every page: performance.now() then has 100 µs steps with jitter (for comparison)
 // --isolation  adds "(c) Airlock isolation" even before the bench knows the pattern exists
+// --compare=DIR  adds the brownfield app built from another checkout's dist/ as one more variant (before/after)
 // --strict     exit code 1 when a target is missed (the default fails only on errors)
 // --memory-control  also runs scenario 6 on the raw-ws page (the same invokes as plain echoes): what Node and `ws`
 //              themselves grow by, for comparison (adds about as long as the Airlock memory run)
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -51,7 +52,7 @@ const FULL = {
   pipelined: 10_000,
   bytes: 10 * MiB,
   bytesReps: 3,
-  jsonVariants: ['airlock'],
+  jsonVariants: ['airlock', 'compare'],
   events: 100_000,
   stream: { total: 100 * MiB, chunk: 64 * 1024 },
   memory: { invokes: 1_000_000, batch: 1000, cycles: 10_000 },
@@ -67,7 +68,7 @@ const QUICK = {
   pipelined: 1000,
   bytes: 1 * MiB,
   bytesReps: 1,
-  jsonVariants: ['airlock'],
+  jsonVariants: ['airlock', 'compare'],
   events: 5000,
   stream: { total: 8 * MiB, chunk: 64 * 1024 },
   memory: { invokes: 10_000, batch: 1000, cycles: 200 },
@@ -85,12 +86,14 @@ const VARIANTS = [
   { key: 'airlock', label: 'Airlock brownfield', server: 'airlock' },
   { key: 'isolation', label: 'Airlock isolation', server: 'isolation', enabled: ISOLATION_AVAILABLE || args.isolation === true },
   { key: 'birpc', label: 'birpc 4.2.0', server: 'peer' },
+  // Before/after: the same brownfield app, built from another checkout (`--compare=<dir>`, its dist/ built).
+  { key: 'compare', label: `Airlock @ ${path.basename(String(args.compare ?? ''))}`, server: 'compare', enabled: typeof args.compare === 'string' },
 ];
 const only = args.only === undefined ? undefined : new Set(String(args.only).split(','));
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
 /** Scenario 6 is an absolute target on Airlock (RSS growth, leaks), so it runs for the Airlock variants. */
 const SETTLE_MS = args.quick ? 200 : 1000;
-const MEMORY_VARIANTS = new Set(['airlock', 'isolation', ...(args['memory-control'] ? ['raw'] : [])]);
+const MEMORY_VARIANTS = new Set(['airlock', 'isolation', 'compare', ...(args['memory-control'] ? ['raw'] : [])]);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const t0 = Date.now();
@@ -133,14 +136,14 @@ async function bundlePage() {
 // ── server processes ────────────────────────────────────────────────────────────────────────────────────────────
 
 const children = [];
-function startServer(name, file, argv) {
+function startServer(name, file, argv, extraEnv = {}) {
   const execArgv = ['--expose-gc'];
   if (args.profile) {
     const dir = path.join(benchDir, 'results', 'profiles');
     mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`);
   }
-  const env = { ...process.env, BENCH_BREAKDOWN: args.breakdown ? '1' : '0' };
+  const env = { ...process.env, ...extraEnv, BENCH_BREAKDOWN: args.breakdown ? '1' : '0' };
   const child = fork(path.join(benchDir, 'servers', file), argv, { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   const pending = new Map();
@@ -365,6 +368,10 @@ try {
   const starting = [];
   if (needed.has('peer')) starting.push(startServer('peer', 'peer.mjs', [pageDir, coepArg]).then((s) => (servers.peer = s)));
   if (needed.has('airlock')) starting.push(startServer('airlock', 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers.airlock = s)));
+  if (needed.has('compare')) {
+    const entry = path.resolve(String(args.compare), 'dist', 'index.js');
+    starting.push(startServer('compare', 'airlock.mjs', [pageDir, coepArg, 'brownfield'], { AIRLOCK_ENTRY: entry }).then((s) => (servers.compare = s)));
+  }
   if (needed.has('isolation')) {
     const isoDir = path.join(benchDir, 'isolation');
     starting.push(startServer('isolation', 'airlock.mjs', [pageDir, coepArg, 'isolation', isoDir]).then((s) => (servers.isolation = s)));
@@ -441,8 +448,19 @@ const readVersion = (pkg) => {
     return undefined;
   }
 };
+/** Which code was measured: the checkout's commit, and whether src/ had uncommitted changes. */
+function sourceRevision() {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  try {
+    const git = (...a) => execFileSync('git', a, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
 const env = {
   date: new Date().toISOString(),
+  commit: sourceRevision(),
   node: process.version,
   cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`,
   chromium: chromiumVersion(),

@@ -43,7 +43,7 @@ export function evaluate({ variants, results, cfg }) {
   const memory = {};
   for (const v of variants) {
     const m = results[v.key]?.memory;
-    if (m === undefined) continue;
+    if (m === undefined || m.page === undefined) continue;
     memory[v.key] = {
       invokes: m.invokes,
       cycles: m.page.cycles,
@@ -163,7 +163,7 @@ export function printTable({ variants, evaluation, cfg, env }) {
           ].join(', ')})`
         : ''
     }, scenario 6 once. ` +
-      `${env.chromium}, headless, no DevTools attached; ` +
+      `${env.commit ? `Airlock ${env.commit}; ` : ''}${env.chromium}, headless, no DevTools attached; ` +
       `Node ${env.node}; ${env.cpus}; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
       `${env.mode} mode, ${env.wallSeconds} s` +
       (env.foreignCpuMedian === undefined ? '.' : `; other processes used ${(env.foreignCpuMedian * 100).toFixed(0)}% of the machine (median over pages).`),

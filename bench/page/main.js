@@ -190,7 +190,7 @@ async function birpcClient() {
   };
 }
 
-const clients = { raw: rawClient, airlock: airlockClient, isolation: airlockClient, birpc: birpcClient };
+const clients = { raw: rawClient, airlock: airlockClient, isolation: airlockClient, compare: airlockClient, birpc: birpcClient };
 let client;
 const getClient = async () => (client ??= await clients[variant]());
 

@@ -2,7 +2,7 @@
 // whose commands the page reaches through the official @tauri-apps/api.
 // Usage (by run.mjs): node --expose-gc airlock.mjs <pageDir> <coep 0|1> <brownfield|isolation> [isolationDir]
 import http from 'node:http';
-import { Builder, channel, command } from 'airlock';
+import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { eventPayload, makeBytes } from '../lib/workload.mjs';
@@ -11,6 +11,8 @@ import { instrumentServerTime, memorySampler, memorySnapshot, serveDriver } from
 const serverTime = process.env.BENCH_BREAKDOWN === '1' ? instrumentServerTime(WebSocket) : undefined;
 
 const [pageDir = '.', coep = '1', pattern = 'brownfield', isolationDir] = process.argv.slice(2);
+// `run.mjs --compare=<checkout>` runs a second Airlock from another checkout's dist/ (before/after numbers).
+const { Builder, channel, command } = await import(process.env.AIRLOCK_ENTRY ? pathToFileURL(process.env.AIRLOCK_ENTRY).href : 'airlock');
 
 if (coep === '1') {
   // Airlock has no setting for extra response headers yet (Tauri's `app.security.headers`), so the bench adds
