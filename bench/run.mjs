@@ -10,6 +10,8 @@
 // --no-coi     leaves COEP off every page: performance.now() then has 100 µs steps with jitter (for comparison)
 // --isolation  adds "(c) Airlock isolation" even before the bench knows the pattern exists
 // --compare=DIR  adds the brownfield app built from another checkout's dist/ as one more variant (before/after)
+// --report=FILE  prints the table of a saved results JSON again, measuring nothing (with --json=OUT: rewrites its
+//              evaluation with this version's report code)
 // --strict     exit code 1 when a target is missed (the default fails only on errors)
 // --memory-control  also runs scenario 6 on the raw-ws page (the same invokes as plain echoes): what Node and `ws`
 //              themselves grow by, for comparison (adds about as long as the Airlock memory run)
@@ -225,6 +227,16 @@ function controlServer() {
 }
 
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+if (typeof args.report === 'string') {
+  // Prints the table of an earlier run again (with this version's evaluation) without measuring anything.
+  const saved = JSON.parse(readFileSync(args.report, 'utf8'));
+  const variants = saved.variants.filter((v) => v.key !== 'compare' || v.ran);
+  const evaluation = evaluate({ variants, results: saved.results, cfg: saved.config });
+  printTable({ variants, evaluation, cfg: saved.config, env: saved.env });
+  if (typeof args.json === 'string') writeFileSync(args.json, `${JSON.stringify({ ...saved, variants, evaluation }, null, 1)}\n`);
+  process.exit(0);
+}
 
 warnIfStale();
 const pageDir = await bundlePage();
@@ -475,7 +487,8 @@ const env = {
   mode: args.quick ? 'quick' : 'full',
   wallSeconds: Math.round((Date.now() - t0) / 1000),
 };
-const variants = VARIANTS.map((v) => ({ key: v.key, label: v.label, ran: active.includes(v) }));
+// Columns: every variant of the issue (n/a when it did not run), plus --compare's when it ran.
+const variants = VARIANTS.filter((v) => v.key !== 'compare' || active.includes(v)).map((v) => ({ key: v.key, label: v.label, ran: active.includes(v) }));
 const evaluation = evaluate({ variants, results, cfg });
 printTable({ variants, evaluation, cfg, env });
 const out = { env, config: cfg, variants, evaluation, results, errors };
