@@ -66,6 +66,7 @@ describe('airlock dev --no-window (Vite)', () => {
       const lib = path.join(project, 'src-tauri', 'lib', 'greeting.ts');
       writeFileSync(lib, "export const GREETING: string = 'Howdy';\n");
       await cli.waitFor(/core restarted in \d+ ms/, 30_000);
+      await cli.waitFor(/➜\s+main\s+http[\s\S]*➜\s+main\s+http:\/\/127\.0\.0\.1:\d+\/\S*#\S+\s/, 30_000); // the new URLs follow
       const urls = [...cli.output().matchAll(/➜\s+main\s+(http:\/\/127\.0\.0\.1:\d+\/\S*)/g)].map((m) => m[1]);
       assert.equal(urls.length, 2);
       assert.equal(new URL(urls[1] ?? '').port, new URL(main ?? '').port, 'the core comes back on the same port');
