@@ -77,6 +77,8 @@ export class Connection implements ChannelSink {
   #awaitingBody: ClientFrame | undefined;
   #pending = 0;
   #droppedEvents = 0;
+  /** Bytes of events dropped since the page's queue last had room. */
+  #droppedBytes = 0;
   #emitRate: RateLimiter | undefined;
   #listenerCount = 0;
   #open = true;
@@ -124,13 +126,17 @@ export class Connection implements ChannelSink {
 
   /**
    * Backpressure: `ok` while the page's send queue is within `limits.maxBufferedBytes`, `over` above it, and
-   * `overrun` past twice it, when the page is disconnected as a slow consumer.
+   * `overrun` past twice it — counting the events dropped since it went over, as dropping keeps the queue itself
+   * from growing — when the page is disconnected as a slow consumer.
    */
   #pressure(): 'ok' | 'over' | 'overrun' {
     const queued = this.#peer.bufferedAmount;
     const max = this.#owner.limits.maxBufferedBytes;
-    if (queued <= max) return 'ok';
-    if (queued <= 2 * max) return 'over';
+    if (queued <= max) {
+      this.#droppedBytes = 0;
+      return 'ok';
+    }
+    if (queued + this.#droppedBytes <= 2 * max) return 'over';
     this.#owner.report(`disconnecting webview \`${this.label}\`: ${queued} bytes wait to be sent to it (limits.maxBufferedBytes is ${max}); it does not read its socket`);
     return 'overrun';
   }
@@ -275,6 +281,7 @@ export class Connection implements ChannelSink {
     const pressure = this.#pressure();
     if (pressure !== 'ok') {
       this.#droppedEvents++;
+      this.#droppedBytes += nameJson.length + payloadJson.length + 8 * pairs.length + 16;
       if (pressure === 'overrun') this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
       return;
     }

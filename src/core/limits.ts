@@ -4,9 +4,10 @@
  * with a reason) and never affects other webviews.
  *
  * Backpressure policy for a slow or stalled page (one that does not read its socket): once more than
- * `maxBufferedBytes` wait to be written to it, new events for it are dropped and counted (`stats.droppedEvents`);
- * past twice that, the page is disconnected as a slow consumer (close code 4029) and its calls are aborted.
- * Responses are never dropped. A channel sender that awaits `channel.ready()` never reaches the limit.
+ * `maxBufferedBytes` wait to be written to it (bytes, plus a per-frame overhead, so many tiny frames count for the
+ * memory they take), new events for it are dropped and counted (`stats.droppedEvents`); once what waits plus what
+ * was dropped since passes twice that, the page is disconnected as a slow consumer (close code 4029) and its calls
+ * are aborted. Responses are never dropped. A channel sender that awaits `channel.ready()` never reaches the limit.
  */
 export interface Limits {
   /** Largest WebSocket frame accepted from a page, in bytes (a binary invoke body is one frame). */

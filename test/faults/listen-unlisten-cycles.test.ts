@@ -1,0 +1,80 @@
+// 10,000 listen/unlisten cycles through the official API in Chromium (20 loops of 500, while the core keeps emitting
+// the very event being listened to, so deliveries race the unlistens), and 10,000 Node-side cycles. Afterwards no
+// listener is left in the core, no callback in the page, and a fresh listener still gets exactly one delivery.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
+import { liveHeap, mib } from '../helpers/memory.js';
+
+export const CYCLES = 10_000;
+
+let browser: Browser;
+let t: TestApp;
+let page: Page;
+
+before(async () => {
+  browser = await launchBrowser();
+  t = await startApp((b) => b.invokeHandler({ ping: () => 'pong' }));
+  page = await openPage(browser, t.server.url('main'));
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.[Symbol.asyncDispose]();
+});
+
+describe('listen/unlisten cycles', () => {
+  test(`${CYCLES.toLocaleString('en')} cycles in the page leave no listener in the core and no callback in the page`, async (tc) => {
+    const baseline = await page.evaluate(() => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size);
+    const heap0 = liveHeap();
+    const emitter = setInterval(() => t.app.emit('cycle', 1), 1);
+    const started = Date.now();
+    try {
+      await page.evaluate(async (cycles) => {
+        const loops = 20;
+        await Promise.all(
+          Array.from({ length: loops }, async () => {
+            for (let i = 0; i < cycles / loops; i++) {
+              const unlisten = await window.api.event.listen('cycle', () => {});
+              await unlisten();
+            }
+          }),
+        );
+      }, CYCLES);
+    } finally {
+      clearInterval(emitter);
+    }
+    tc.diagnostic(`${CYCLES} cycles in ${Date.now() - started} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+    const left = await page.evaluate(() => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size);
+    assert.equal(left, baseline, 'page callbacks');
+    assert.deepEqual({ pageListeners: t.app.stats.pageListeners, pending: t.app.stats.pending }, { pageListeners: 0, pending: 0 });
+    const heap = liveHeap() - heap0;
+    assert.ok(heap < 8 * 1024 * 1024, `core live heap grew by ${mib(heap)} MiB`);
+    const deliveries = await page.evaluate(async () => {
+      let n = 0;
+      const unlisten = await window.api.event.listen('final', () => void n++);
+      await window.api.event.emit('final', null);
+      await new Promise((r) => setTimeout(r, 100));
+      await unlisten();
+      return n;
+    });
+    assert.equal(deliveries, 1);
+  });
+
+  test(`${CYCLES.toLocaleString('en')} Node listen/unlisten and once cycles leave no Node listener`, () => {
+    const before = t.app.stats.nodeListeners;
+    let heard = 0;
+    for (let i = 0; i < CYCLES; i++) {
+      const off = t.app.listen('node-cycle', () => void heard++);
+      if (i % 2 === 0) t.app.emit('node-cycle', i);
+      off();
+      t.app.once('node-once', () => void heard++);
+      t.app.emit('node-once', i);
+    }
+    assert.equal(heard, CYCLES / 2 + CYCLES);
+    assert.equal(t.app.stats.nodeListeners, before);
+  });
+});
