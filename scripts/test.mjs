@@ -22,7 +22,7 @@ if (targets.length === 0) {
   }
 }
 const files = (targets.length > 0 ? targets : ['test']).flatMap(collect);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);
