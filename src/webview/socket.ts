@@ -17,7 +17,7 @@ import {
   SOCKET_PATH,
   TICKET_PROTOCOL_PREFIX,
 } from '../protocol/frames.js';
-import { runCallback } from './callbacks.js';
+import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
 
 const STORAGE_KEY = '__airlock_session';
@@ -172,7 +172,12 @@ export class IpcSocket {
       else this.#respond(f.r, f.d);
     } else if (f.e !== undefined) {
       const l = f.l;
-      for (let i = 0; i < l.length; i += 2) runCallback(l[i + 1] as number, { event: f.e, payload: f.p, id: l[i] });
+      for (let i = 0; i < l.length; i += 2) {
+        const handler = l[i + 1] as number;
+        // An event the core sent before it heard of an unlisten finds its handler already gone: drop it quietly.
+        // (Tauri warns for each, and under listen/unlisten churn with events flowing the warnings swamp the page.)
+        if (callbacks.has(handler)) runCallback(handler, { event: f.e, payload: f.p, id: l[i] });
+      }
     } else if (f.c !== undefined) {
       if (f.end === 1) runCallback(f.c, { end: true, index: f.i });
       else if (f.b === 1) this.#awaiting = (body) => runCallback(f.c, { message: body, index: f.i });

@@ -35,7 +35,7 @@ before(async () => {
       ping: () => 'pong',
     }),
   );
-  ticker = setInterval(() => t.app.emit('tick', { at: Date.now(), pad: 'x'.repeat(200) }), 2);
+  ticker = setInterval(() => t.app.emit('tick', { at: Date.now(), pad: 'x'.repeat(200) }), 5);
 });
 
 after(async () => {
@@ -52,9 +52,9 @@ async function busy(page: Page): Promise<void> {
     const ch = new Channel<number>(() => void w.got++);
     void invoke('stream', { ch }).catch(() => null);
     for (let i = 0; i < 20; i++) void invoke('hang').catch(() => null);
-    for (let i = 0; i < 5; i++) await window.api.event.listen('tick', () => {});
+    await Promise.all(Array.from({ length: 5 }, () => window.api.event.listen('tick', () => {})));
   });
-  await page.waitForFunction(() => (window as unknown as { got: number }).got > 1000);
+  await page.waitForFunction(() => (window as unknown as { got: number }).got > 500);
 }
 
 async function coreHoldsNothing(what: string, endingsBefore: number): Promise<void> {
