@@ -107,7 +107,7 @@ describe('fuzzing the command, event and channel paths', () => {
     }
   });
 
-  test('under the isolation pattern, 10,000 generated frames (plaintext and sealed with random keys) execute nothing', async () => {
+  test('under the isolation pattern, 10,000 generated frames (plaintext and sealed with random keys) execute nothing', async (t) => {
     const before = effects.count;
     const executed = { n: 0 };
     const app = await fuzzApp({ isolationDir: path.join(fixtures, 'isolation') });
@@ -124,6 +124,7 @@ describe('fuzzing the command, event and channel paths', () => {
           { numRuns: 100, seed: SEED + 1, endOnFailure: true },
         );
       });
+      t.diagnostic(`${frames} frames under isolation, ${effects.count - before} executed`);
       assert.deepEqual(uncaught, []);
       assert.ok(frames >= 10_000, `only ${frames} frames`);
       assert.equal(effects.count, before, 'no command ran');
