@@ -142,9 +142,14 @@ describe('a protocol client that stops reading its socket', () => {
     const done = client.invoke('stream', { ch: '__CHANNEL__:99', n: 20_000 });
     await until(() => streamed > 100, 'the stream to start');
     socket.pause();
-    await new Promise((r) => setTimeout(r, 300));
+    // Kernel buffers take a few MiB first; then the sender must stop, and stay stopped.
+    for (let last = -1, end = Date.now() + 10_000; streamed !== last; ) {
+      assert.ok(Date.now() < end, 'the sender was never held back');
+      last = streamed;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const heldAt = streamed;
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 500));
     assert.equal(streamed, heldAt, 'the sender made no progress while the client read nothing');
     assert.ok(heldAt < 20_000);
     assert.ok(t.app.connection('paused-channel')?.open, 'not disconnected: the sender respected ready()');

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { until } from '../fuzz/harness.js';
 
 const WEBVIEWS = 20;
 const CALLS = 1_000;
@@ -14,6 +15,9 @@ let browser: Browser;
 let t: TestApp;
 let pages: Page[];
 let concurrentPeak = 0;
+/** What the `hold` command waits for: released by the test once the greedy page has hit its limit. */
+let release!: () => void;
+let held = new Promise<void>((r) => (release = r));
 let inFlight = 0;
 
 before(async () => {
@@ -28,7 +32,7 @@ before(async () => {
           inFlight--;
           return `${ctx.webview}:${i}`;
         },
-        hold: () => new Promise((r) => setTimeout(r, 1000)),
+        hold: () => held,
         quick: () => 1,
       }),
   );
@@ -71,6 +75,9 @@ describe(`${WEBVIEWS} webviews × ${CALLS.toLocaleString('en')} concurrent invok
 
   test('a webview over maxPendingInvokes gets LIMIT_EXCEEDED while the other 19 are served in full', async () => {
     const [greedy, ...others] = pages as [Page, ...Page[]];
+    held = new Promise<void>((r) => (release = r));
+    // Held calls last until the greedy page has 2,000 in flight (its limit), however slowly the browser sends them.
+    void until(() => t.app.connection('w0')?.stats.pending === 2 * CALLS, 'the greedy page to reach its limit', 60_000).then(release, release);
     const [over, ...rest] = await Promise.all([
       greedy.evaluate(async (n) => {
         const got = await Promise.all(Array.from({ length: n }, () => window.api.core.invoke('hold').then(() => 'ok', (e: { code?: string }) => String(e.code))));
@@ -80,7 +87,6 @@ describe(`${WEBVIEWS} webviews × ${CALLS.toLocaleString('en')} concurrent invok
         page.evaluate(async (n) => (await Promise.all(Array.from({ length: n }, () => window.api.core.invoke('quick').then(() => 1, () => 0)))).reduce((a: number, b: number) => a + b, 0), 100),
       ),
     ]);
-    // Each held call lasts a second, so the greedy page's 2,500 pile up past its limit of 2,000.
     assert.ok(over.limited > 0 && over.ok >= 2 * CALLS && over.ok + over.limited === 2 * CALLS + 500, JSON.stringify(over));
     assert.deepEqual(rest, Array(WEBVIEWS - 1).fill(100));
     assert.equal(t.app.stats.pending, 0);
