@@ -102,9 +102,10 @@ describe('isolation pattern', () => {
     const size = await page.evaluate(async () => {
       await Promise.all(['greet', 'blocked_sync', 'throws'].map((c) => window.api.core.invoke(c, { name: 'x' }).catch(() => null)));
       const un = await window.api.event.listen('leak-check', () => {});
-      un();
-      await new Promise((r) => setTimeout(r, 50));
-      return (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size;
+      await un(); // settles once the core answered the unlisten call
+      const callbacks = (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks;
+      for (let i = 0; i < 100 && callbacks.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      return callbacks.size;
     });
     assert.equal(size, 0);
   });
