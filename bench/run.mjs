@@ -81,7 +81,11 @@ const cfg = structuredClone(args.quick ? QUICK : FULL);
 if (args.runs !== undefined) cfg.runs = Number(args.runs);
 const runsOf = (key, variant) => Math.min(cfg.runs, cfg.runsFor[key] ?? cfg.runs, cfg.variantRuns[variant] ?? cfg.runs);
 const coi = !args['no-coi'];
-const scenarios = new Set(String(args.scenarios ?? '1,2,3,4,5,6').split(',').map(Number));
+const scenarios = new Set(
+  String(args.scenarios ?? '1,2,3,4,5,6')
+    .split(',')
+    .map(Number),
+);
 
 const VARIANTS = [
   { key: 'raw', label: 'raw ws', server: 'peer' },
@@ -89,7 +93,12 @@ const VARIANTS = [
   { key: 'isolation', label: 'Airlock isolation', server: 'isolation', enabled: ISOLATION_AVAILABLE || args.isolation === true },
   { key: 'birpc', label: 'birpc 4.2.0', server: 'peer' },
   // Before/after: the same brownfield app, built from another checkout (`--compare=<dir>`, its dist/ built).
-  { key: 'compare', label: `Airlock @ ${path.basename(String(args.compare ?? ''))}`, server: 'compare', enabled: typeof args.compare === 'string' },
+  {
+    key: 'compare',
+    label: `Airlock @ ${path.basename(String(args.compare ?? ''))}`,
+    server: 'compare',
+    enabled: typeof args.compare === 'string',
+  },
 ];
 const only = args.only === undefined ? undefined : new Set(String(args.only).split(','));
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
@@ -115,7 +124,8 @@ function warnIfStale() {
       const p = path.join(dir, e.name);
       return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
     }, 0);
-  if (newest(path.join(root, 'src')) > built) log('warning: src/ changed after the last build; run `npm run build` to bench the current code');
+  if (newest(path.join(root, 'src')) > built)
+    log('warning: src/ changed after the last build; run `npm run build` to bench the current code');
 }
 
 async function bundlePage() {
@@ -311,10 +321,22 @@ function task(variant, name, taskCfg = {}, timeoutMs = cfg.taskTimeoutMs) {
 const SCENARIOS = [
   { scenario: 1, key: 'sequential', task: 'sequential', cfg: () => ({ n: cfg.sequential }) },
   { scenario: 2, key: 'pipelined', task: 'pipelined', cfg: () => ({ n: cfg.pipelined }) },
-  { scenario: 3, key: 'bytes', task: 'bytes', cfg: () => ({ size: cfg.bytes, reps: cfg.bytesReps }), warm: () => ({ size: cfg.warmup.bytes }) },
+  {
+    scenario: 3,
+    key: 'bytes',
+    task: 'bytes',
+    cfg: () => ({ size: cfg.bytes, reps: cfg.bytesReps }),
+    warm: () => ({ size: cfg.warmup.bytes }),
+  },
   { scenario: 3, key: 'bytesJson', task: 'bytes', cfg: () => ({ size: cfg.bytes, json: true }), variants: cfg.jsonVariants },
   { scenario: 4, key: 'events', task: 'events', cfg: () => ({ n: cfg.events }), warm: () => ({ n: cfg.warmup.events }) },
-  { scenario: 5, key: 'stream', task: 'stream', cfg: () => cfg.stream, warm: () => ({ total: cfg.warmup.stream, chunk: cfg.stream.chunk }) },
+  {
+    scenario: 5,
+    key: 'stream',
+    task: 'stream',
+    cfg: () => cfg.stream,
+    warm: () => ({ total: cfg.warmup.stream, chunk: cfg.stream.chunk }),
+  },
 ];
 
 async function measure(variant, sc, run) {
@@ -343,7 +365,8 @@ function logRun(variant, run) {
   );
 }
 
-const thin = (xs, max) => (xs.length <= max ? xs : Array.from({ length: max }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (max - 1))]));
+const thin = (xs, max) =>
+  xs.length <= max ? xs : Array.from({ length: max }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (max - 1))]);
 
 /** Scenario 6: Node RSS and page heap around many invokes and listen/unlisten cycles, on the variant's warm page. */
 async function measureMemory(variant) {
@@ -379,10 +402,13 @@ try {
   const needed = new Set(active.map((v) => v.server));
   const starting = [];
   if (needed.has('peer')) starting.push(startServer('peer', 'peer.mjs', [pageDir, coepArg]).then((s) => (servers.peer = s)));
-  if (needed.has('airlock')) starting.push(startServer('airlock', 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers.airlock = s)));
+  if (needed.has('airlock'))
+    starting.push(startServer('airlock', 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers.airlock = s)));
   if (needed.has('compare')) {
     const entry = path.resolve(String(args.compare), 'dist', 'index.js');
-    starting.push(startServer('compare', 'airlock.mjs', [pageDir, coepArg, 'brownfield'], { AIRLOCK_ENTRY: entry }).then((s) => (servers.compare = s)));
+    starting.push(
+      startServer('compare', 'airlock.mjs', [pageDir, coepArg, 'brownfield'], { AIRLOCK_ENTRY: entry }).then((s) => (servers.compare = s)),
+    );
   }
   if (needed.has('isolation')) {
     const isoDir = path.join(benchDir, 'isolation');
@@ -464,7 +490,10 @@ const readVersion = (pkg) => {
 function sourceRevision() {
   if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
   try {
-    const git = (...a) => execFileSync('git', a, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = (...a) =>
+      execFileSync('git', a, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') ? ' + uncommitted changes in src/' : ''}`;
   } catch {
     return undefined;
@@ -479,16 +508,28 @@ const env = {
   chromiumFlags: CHROMIUM_FLAGS,
   crossOriginIsolated: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.info?.crossOriginIsolated])),
   timerStepUs: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.info?.timerStepUs])),
-  packages: { ws: readVersion('ws'), birpc: readVersion('birpc'), '@tauri-apps/api': readVersion('@tauri-apps/api'), esbuild: readVersion('esbuild') },
+  packages: {
+    ws: readVersion('ws'),
+    birpc: readVersion('birpc'),
+    '@tauri-apps/api': readVersion('@tauri-apps/api'),
+    esbuild: readVersion('esbuild'),
+  },
   foreignCpuMedian: (() => {
-    const xs = Object.values(results).flatMap((r) => r.runs.map((x) => x.foreignCpu)).filter((x) => typeof x === 'number').sort((a, b) => a - b);
+    const xs = Object.values(results)
+      .flatMap((r) => r.runs.map((x) => x.foreignCpu))
+      .filter((x) => typeof x === 'number')
+      .sort((a, b) => a - b);
     return xs.length === 0 ? undefined : xs[xs.length >> 1];
   })(),
   mode: args.quick ? 'quick' : 'full',
   wallSeconds: Math.round((Date.now() - t0) / 1000),
 };
 // Columns: every variant of the issue (n/a when it did not run), plus --compare's when it ran.
-const variants = VARIANTS.filter((v) => v.key !== 'compare' || active.includes(v)).map((v) => ({ key: v.key, label: v.label, ran: active.includes(v) }));
+const variants = VARIANTS.filter((v) => v.key !== 'compare' || active.includes(v)).map((v) => ({
+  key: v.key,
+  label: v.label,
+  ran: active.includes(v),
+}));
 const evaluation = evaluate({ variants, results, cfg });
 printTable({ variants, evaluation, cfg, env });
 const out = { env, config: cfg, variants, evaluation, results, errors };

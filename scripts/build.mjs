@@ -20,7 +20,12 @@ mkdirSync(path.join(root, 'dist', 'runtime'), { recursive: true });
 const bundles = [
   { entry: 'src/webview/main.ts', out: 'dist/runtime/webview.js', globalName: '__airlockRuntime' },
   { entry: 'src/isolation/main.ts', out: 'dist/runtime/isolation.js', globalName: '__airlockIsolation' },
-  { entry: 'src/inspector/main.ts', out: 'dist/runtime/inspector.js', globalName: '__airlockInspector', footer: '__airlockInspector.start();' },
+  {
+    entry: 'src/inspector/main.ts',
+    out: 'dist/runtime/inspector.js',
+    globalName: '__airlockInspector',
+    footer: '__airlockInspector.start();',
+  },
 ];
 for (const b of bundles) {
   await build({

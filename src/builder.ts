@@ -38,7 +38,8 @@ export class Builder {
   /** Makes `value` reachable from handlers as `ctx.state(TheClass)` and from `app.state(TheClass)`. */
   manage(value: object): this {
     const key = value.constructor;
-    if (this.#state.has(key)) throw new AirlockError(ErrorCode.CONFIG, `manage(): a ${key.name} is already managed; manage one value per class`);
+    if (this.#state.has(key))
+      throw new AirlockError(ErrorCode.CONFIG, `manage(): a ${key.name} is already managed; manage one value per class`);
     this.#state.set(key, value);
     return this;
   }
@@ -46,7 +47,8 @@ export class Builder {
   /** Registers commands by name. Call it more than once to add more; a name registered twice is an error. */
   invokeHandler(commands: CommandMap): this {
     for (const [name, value] of Object.entries(commands)) {
-      if (name.startsWith('plugin:')) throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: \`${name}\`: the plugin: prefix is reserved for plugins`);
+      if (name.startsWith('plugin:'))
+        throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: \`${name}\`: the plugin: prefix is reserved for plugins`);
       if (this.#commands.has(name)) throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: command \`${name}\` is registered twice`);
       this.#commands.set(name, toDefinition(name, value));
     }
@@ -87,7 +89,10 @@ export class Builder {
   }
 
   async build(options: BuildOptions = {}): Promise<App> {
-    const config: AppConfig = loadConfig(options.config ?? {}, options.frontendDist === undefined ? {} : { frontendDist: options.frontendDist });
+    const config: AppConfig = loadConfig(
+      options.config ?? {},
+      options.frontendDist === undefined ? {} : { frontendDist: options.frontendDist },
+    );
     const limits = resolveLimits(this.#limits);
     const logger = this.#logger;
     let isolation: ReturnType<typeof createIsolation> | undefined;
@@ -95,7 +100,10 @@ export class Builder {
     if (config.pattern.use === 'isolation') {
       const isolationApp = await prepareIsolationApp(config.pattern.dir);
       for (const file of isolationApp.v1Suspects) {
-        logger('warn', `isolation: ${file} looks written for Tauri v1's message shape (payload.message / cmd === 'invoke'), which v2 never sends, so such checks never match; use payload.cmd and payload.payload (see docs/isolation.md)`);
+        logger(
+          'warn',
+          `isolation: ${file} looks written for Tauri v1's message shape (payload.message / cmd === 'invoke'), which v2 never sends, so such checks never match; use payload.cmd and payload.payload (see docs/isolation.md)`,
+        );
       }
       const iso = createIsolation((message) => logger('warn', message), limits.maxDepth);
       isolation = iso;

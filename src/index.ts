@@ -16,7 +16,15 @@ export type { AppConfig, WindowConfig, PatternConfig } from './core/config.js';
 export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
 
 // Commands and channels
-export { command, type CommandDefinition, type CommandOptions, type CommandMap, type Handler, type InvokeContext, type CommandScope } from './core/commands.js';
+export {
+  command,
+  type CommandDefinition,
+  type CommandOptions,
+  type CommandMap,
+  type Handler,
+  type InvokeContext,
+  type CommandScope,
+} from './core/commands.js';
 export { Channel, channel, type ChannelSchema } from './core/channels.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 

@@ -10,7 +10,15 @@ import * as testing from 'airlock/testing';
 
 describe('package', () => {
   test('exports exactly the public API', () => {
-    assert.deepEqual(Object.keys(airlock).sort(), ['AirlockError', 'Builder', 'Channel', 'DEFAULT_LIMITS', 'ErrorCode', 'channel', 'command']);
+    assert.deepEqual(Object.keys(airlock).sort(), [
+      'AirlockError',
+      'Builder',
+      'Channel',
+      'DEFAULT_LIMITS',
+      'ErrorCode',
+      'channel',
+      'command',
+    ]);
     assert.deepEqual(Object.keys(testing).sort(), ['connectInMemory']);
   });
 

@@ -50,4 +50,3 @@ export function foreignShare(a, b) {
   if (a === undefined || b === undefined || b.total <= a.total) return undefined;
   return Math.max(0, (b.busy - a.busy - (b.ours - a.ours)) / (b.total - a.total));
 }
-

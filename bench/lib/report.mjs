@@ -13,13 +13,49 @@ const size = (b) => (b >= MiB ? `${b / MiB} MiB` : `${b / 1024} KiB`);
 
 function rowsFor(cfg) {
   return [
-    { id: '1.p50', label: `1. sequential invoke, ~100 B JSON, p50 (${count(cfg.sequential)} calls)`, unit: 'µs', better: 'lower', get: (r) => r.sequential?.p50Us },
+    {
+      id: '1.p50',
+      label: `1. sequential invoke, ~100 B JSON, p50 (${count(cfg.sequential)} calls)`,
+      unit: 'µs',
+      better: 'lower',
+      get: (r) => r.sequential?.p50Us,
+    },
     { id: '1.p99', label: '1. sequential invoke, p99', unit: 'µs', better: 'lower', get: (r) => r.sequential?.p99Us },
-    { id: '2', label: `2. ${count(cfg.pipelined)} invokes in flight, then awaited`, unit: 'calls/s', better: 'higher', get: (r) => r.pipelined?.callsPerSec },
-    { id: '3', label: `3. ${size(cfg.bytes)} Uint8Array to a command and back`, unit: 'MB/s', better: 'higher', get: (r) => r.bytes?.mbPerSec },
-    { id: '3.json', label: '3. the same bytes as a JSON number array (Tauri v1)', unit: 'MB/s', better: 'higher', get: (r) => r.bytesJson?.mbPerSec },
-    { id: '4', label: `4. ${count(cfg.events)} small events core → page listener`, unit: 'events/s', better: 'higher', get: (r) => r.events?.eventsPerSec },
-    { id: '5', label: `5. channel, ${size(cfg.stream.total)} in ${size(cfg.stream.chunk)} chunks, order checked`, unit: 'MB/s', better: 'higher', get: (r) => r.stream?.mbPerSec },
+    {
+      id: '2',
+      label: `2. ${count(cfg.pipelined)} invokes in flight, then awaited`,
+      unit: 'calls/s',
+      better: 'higher',
+      get: (r) => r.pipelined?.callsPerSec,
+    },
+    {
+      id: '3',
+      label: `3. ${size(cfg.bytes)} Uint8Array to a command and back`,
+      unit: 'MB/s',
+      better: 'higher',
+      get: (r) => r.bytes?.mbPerSec,
+    },
+    {
+      id: '3.json',
+      label: '3. the same bytes as a JSON number array (Tauri v1)',
+      unit: 'MB/s',
+      better: 'higher',
+      get: (r) => r.bytesJson?.mbPerSec,
+    },
+    {
+      id: '4',
+      label: `4. ${count(cfg.events)} small events core → page listener`,
+      unit: 'events/s',
+      better: 'higher',
+      get: (r) => r.events?.eventsPerSec,
+    },
+    {
+      id: '5',
+      label: `5. channel, ${size(cfg.stream.total)} in ${size(cfg.stream.chunk)} chunks, order checked`,
+      unit: 'MB/s',
+      better: 'higher',
+      get: (r) => r.stream?.mbPerSec,
+    },
   ];
 }
 
@@ -61,7 +97,9 @@ export function evaluate({ variants, results, cfg }) {
       // RSS sampled during the run (no forced GC): growth over its second half, ~0 when the first half's growth was
       // a one-time step (heap and allocator sizing) rather than a leak.
       nodeRssGrowthSecondHalfMB:
-        m.samples?.length > 2 ? (m.samples[m.samples.length - 1].rss - m.samples[Math.floor((m.samples.length - 1) / 2)].rss) / 1e6 : undefined,
+        m.samples?.length > 2
+          ? (m.samples[m.samples.length - 1].rss - m.samples[Math.floor((m.samples.length - 1) / 2)].rss) / 1e6
+          : undefined,
       nodeHeapGrowthMB: (m.nodeAfter.heapUsed - m.nodeBefore.heapUsed) / 1e6,
       pageHeapGrowthMB: (m.page.heapAfter - m.page.heapBefore) / 1e6,
       callbacksLeft: m.page.callbacksAfter === null ? undefined : m.page.callbacksAfter - m.page.callbacksBefore,
@@ -80,22 +118,56 @@ export function evaluate({ variants, results, cfg }) {
   ratioTarget('3. 10 MiB both ways ≥ 0.5× raw ws MB/s', '3', 'airlock', '>=', 0.5);
   {
     const value = pairedRatio(cell('3', 'airlock'), cell('3.json', 'airlock'));
-    targets.push({ name: '3. binary ≥ 20× the JSON-array way', value, bound: 20, op: '>=', met: value === undefined ? undefined : value >= 20 });
+    targets.push({
+      name: '3. binary ≥ 20× the JSON-array way',
+      value,
+      bound: 20,
+      op: '>=',
+      met: value === undefined ? undefined : value >= 20,
+    });
   }
   ratioTarget('4. events/s ≥ 0.5× raw ws message rate', '4', 'airlock', '>=', 0.5);
   ratioTarget('5. channel MB/s ≥ 0.5× raw ws', '5', 'airlock', '>=', 0.5);
   {
     const m = memory.airlock;
-    targets.push({ name: '6. Node RSS growth < 20 MB', value: m?.nodeRssGrowthMB, bound: 20, op: '<', unit: 'MB', met: m === undefined ? undefined : m.nodeRssGrowthMB < 20 });
+    targets.push({
+      name: '6. Node RSS growth < 20 MB',
+      value: m?.nodeRssGrowthMB,
+      bound: 20,
+      op: '<',
+      unit: 'MB',
+      met: m === undefined ? undefined : m.nodeRssGrowthMB < 20,
+    });
     const left = m === undefined ? undefined : m.callbacksLeft + m.core.pending + m.core.pageListeners + m.core.channels;
-    targets.push({ name: '6. zero callbacks/listeners left registered', value: left, bound: 0, op: '==', unit: '', met: left === undefined ? undefined : left === 0 });
+    targets.push({
+      name: '6. zero callbacks/listeners left registered',
+      value: left,
+      bound: 0,
+      op: '==',
+      unit: '',
+      met: left === undefined ? undefined : left === 0,
+    });
   }
   {
     const iso = (id) => pairedRatio(cell(id, 'isolation'), cell(id, 'airlock'));
     const p50 = iso('1.p50');
     const bytes = iso('3');
-    targets.push({ name: 'isolation p50 ≤ 1.5× brownfield', value: p50, bound: 1.5, op: '<=', met: p50 === undefined ? undefined : p50 <= 1.5, vs: 'brownfield' });
-    targets.push({ name: 'isolation 10 MiB ≥ 0.5× brownfield', value: bytes, bound: 0.5, op: '>=', met: bytes === undefined ? undefined : bytes >= 0.5, vs: 'brownfield' });
+    targets.push({
+      name: 'isolation p50 ≤ 1.5× brownfield',
+      value: p50,
+      bound: 1.5,
+      op: '<=',
+      met: p50 === undefined ? undefined : p50 <= 1.5,
+      vs: 'brownfield',
+    });
+    targets.push({
+      name: 'isolation 10 MiB ≥ 0.5× brownfield',
+      value: bytes,
+      bound: 0.5,
+      op: '>=',
+      met: bytes === undefined ? undefined : bytes >= 0.5,
+      vs: 'brownfield',
+    });
   }
   {
     // Per row, Airlock over birpc in the rounds both ran (median of per-round ratios): < 1 wins for times, > 1 for rates.
@@ -138,8 +210,11 @@ export function printTable({ variants, evaluation, cfg, env }) {
     `| ${label} | ${unit} | ${cols.map((v) => (v.key === 'raw' ? (v.ran ? mem(v.key, f) : 'not run') : `${v.ran ? mem(v.key, f) : 'n/a'} | `)).join(' | ')} |`;
   const m = cfg.memory;
   out.push(
-    memRow(`6. Node RSS growth over ${count(m.invokes)} invokes + ${count(m.cycles)} listen/unlisten (in its 2nd half)`, 'MB', (x) =>
-      `${x.nodeRssGrowthMB.toFixed(1)}${x.nodeRssGrowthSecondHalfMB === undefined ? '' : ` (${x.nodeRssGrowthSecondHalfMB.toFixed(1)})`}${x.invokes === m.invokes ? '' : ` [${count(x.invokes)} invokes]`}`,
+    memRow(
+      `6. Node RSS growth over ${count(m.invokes)} invokes + ${count(m.cycles)} listen/unlisten (in its 2nd half)`,
+      'MB',
+      (x) =>
+        `${x.nodeRssGrowthMB.toFixed(1)}${x.nodeRssGrowthSecondHalfMB === undefined ? '' : ` (${x.nodeRssGrowthSecondHalfMB.toFixed(1)})`}${x.invokes === m.invokes ? '' : ` [${count(x.invokes)} invokes]`}`,
     ),
   );
   out.push(memRow('6. Node JS heap used growth (after GC)', 'MB', (x) => x.nodeHeapGrowthMB.toFixed(2)));
@@ -155,7 +230,8 @@ export function printTable({ variants, evaluation, cfg, env }) {
   for (const t of evaluation.targets) {
     let value = '—';
     if (typeof t.value === 'string') value = t.value;
-    else if (t.value !== undefined) value = t.unit !== undefined ? `${t.unit === 'MB' ? t.value.toFixed(1) : t.value} ${t.unit}`.trim() : `${t.value.toFixed(2)}×`;
+    else if (t.value !== undefined)
+      value = t.unit !== undefined ? `${t.unit === 'MB' ? t.value.toFixed(1) : t.value} ${t.unit}`.trim() : `${t.value.toFixed(2)}×`;
     const result = t.met === undefined ? 'n/a' : t.met ? 'met' : `**missed**${t.lost?.length ? ` (${t.lost.join(', ')})` : ''}`;
     out.push(`| ${t.name} | ${value} | ${result} |`);
   }
@@ -164,7 +240,9 @@ export function printTable({ variants, evaluation, cfg, env }) {
     `Median of ${cfg.runs} rounds${
       Object.keys(cfg.runsFor).length + Object.keys(cfg.variantRuns).length
         ? ` (${[
-            ...Object.entries(cfg.runsFor).map(([k, n]) => `${{ bytesJson: 'JSON-array row', events: 'row 4', stream: 'row 5' }[k] ?? k}: ${Math.min(n, cfg.runs)}`),
+            ...Object.entries(cfg.runsFor).map(
+              ([k, n]) => `${{ bytesJson: 'JSON-array row', events: 'row 4', stream: 'row 5' }[k] ?? k}: ${Math.min(n, cfg.runs)}`,
+            ),
             ...Object.entries(cfg.variantRuns).map(([k, n]) => `${k}: ${Math.min(n, cfg.runs)}`),
           ].join(', ')})`
         : ''
@@ -172,7 +250,9 @@ export function printTable({ variants, evaluation, cfg, env }) {
       `${env.commit ? `Airlock ${env.commit}; ` : ''}${env.chromium}, headless, no DevTools attached; ` +
       `Node ${env.node}; ${env.cpus}; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
       `${env.mode} mode, ${env.wallSeconds} s` +
-      (env.foreignCpuMedian === undefined ? '.' : `; other processes used ${(env.foreignCpuMedian * 100).toFixed(0)}% of the machine (median over pages).`),
+      (env.foreignCpuMedian === undefined
+        ? '.'
+        : `; other processes used ${(env.foreignCpuMedian * 100).toFixed(0)}% of the machine (median over pages).`),
   );
   process.stdout.write(`\n${out.join('\n')}\n\n`);
 }

@@ -39,7 +39,8 @@ function checkChunk(buf, expectedIndex, chunk, total) {
   const size = buf.byteLength;
   const index = size >= 4 ? new DataView(buf instanceof ArrayBuffer ? buf : buf.buffer, buf.byteOffset ?? 0).getUint32(0, true) : -1;
   const want = Math.min(chunk, total - expectedIndex * chunk);
-  if (index !== expectedIndex || size !== want) throw new Error(`stream out of order or torn: chunk ${expectedIndex} arrived as index ${index}, ${size} bytes`);
+  if (index !== expectedIndex || size !== want)
+    throw new Error(`stream out of order or torn: chunk ${expectedIndex} arrived as index ${index}, ${size} bytes`);
   return size;
 }
 
@@ -244,7 +245,13 @@ const tasks = {
     const s = sortedCopy(rt);
     let sum = 0;
     for (const x of rt) sum += x;
-    return { n, p50Us: quantile(s, 0.5) * 1000, p99Us: quantile(s, 0.99) * 1000, meanUs: (sum / n) * 1000, callsPerSec: (n / totalMs) * 1000 };
+    return {
+      n,
+      p50Us: quantile(s, 0.5) * 1000,
+      p99Us: quantile(s, 0.99) * 1000,
+      meanUs: (sum / n) * 1000,
+      callsPerSec: (n / totalMs) * 1000,
+    };
   },
 
   async pipelined({ n }) {
@@ -321,7 +328,13 @@ const tasks = {
       }
       return send.call(this, data);
     };
-    const parts = { pre: new Float64Array(n), wire: new Float64Array(n), handler: new Float64Array(n), chain: new Float64Array(n), total: new Float64Array(n) };
+    const parts = {
+      pre: new Float64Array(n),
+      wire: new Float64Array(n),
+      handler: new Float64Array(n),
+      chain: new Float64Array(n),
+      total: new Float64Array(n),
+    };
     try {
       for (let i = 0; i < n; i++) {
         tSend = 0;

@@ -52,12 +52,10 @@ const config = pattern === 'isolation' ? { app: { security: { pattern: { use: 'i
 // Airlock's log lines go to stderr as usual, except the start-up notice that no capabilities are configured (the
 // bench measures the default setup on purpose).
 const logger = (level, message, error) => {
-  if (!message.startsWith('no capabilities configured')) console.error(`[airlock ${pattern}] ${level}: ${message}`, ...(error === undefined ? [] : [error]));
+  if (!message.startsWith('no capabilities configured'))
+    console.error(`[airlock ${pattern}] ${level}: ${message}`, ...(error === undefined ? [] : [error]));
 };
-const app = await Builder.default()
-  .logger(logger)
-  .invokeHandler(commands)
-  .build({ config, frontendDist: pageDir });
+const app = await Builder.default().logger(logger).invokeHandler(commands).build({ config, frontendDist: pageDir });
 const server = await app.serve({ port: 0 });
 
 const sampler = memorySampler();

@@ -78,7 +78,12 @@ function birpc(ws) {
         return n;
       },
       async stream(total, chunk) {
-        await streamChunks(ws, total, chunk, (i, bytes) => void page.chunk.asEvent(i, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')));
+        await streamChunks(
+          ws,
+          total,
+          chunk,
+          (i, bytes) => void page.chunk.asEvent(i, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')),
+        );
         return total;
       },
     },

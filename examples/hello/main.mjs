@@ -10,7 +10,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(here, 'dist');
 
 // Bundle the frontend (it imports the official @tauri-apps/api).
-await build({ entryPoints: [path.join(here, 'src', 'main.js')], outfile: path.join(dist, 'main.js'), bundle: true, format: 'esm', logLevel: 'warning' });
+await build({
+  entryPoints: [path.join(here, 'src', 'main.js')],
+  outfile: path.join(dist, 'main.js'),
+  bundle: true,
+  format: 'esm',
+  logLevel: 'warning',
+});
 await import('node:fs/promises').then((fs) => fs.copyFile(path.join(here, 'src', 'index.html'), path.join(dist, 'index.html')));
 
 const app = await Builder.default()
@@ -33,5 +39,7 @@ const app = await Builder.default()
   .build({ config: path.join(here, 'tauri.conf.json') }); // capabilities/ next to it decide what the window may call
 
 const server = await app.serve({ port: Number(process.env.PORT ?? 0) });
-console.log(`\nAirlock example running. Open this URL in Chromium/Chrome (it works once; reloads keep the session):\n\n  ${server.url('main')}\n`);
+console.log(
+  `\nAirlock example running. Open this URL in Chromium/Chrome (it works once; reloads keep the session):\n\n  ${server.url('main')}\n`,
+);
 process.on('SIGINT', () => app.close().then(() => process.exit(0)));

@@ -99,6 +99,12 @@ export function coreManifests(): Map<string, Manifest> {
   const manifests = new Map<string, Manifest>();
   for (const plugin of CORE_PLUGINS) manifests.set(`core:${plugin}`, pluginManifest(plugin, TABLES[plugin] ?? []));
   const all = CORE_PLUGINS.map((p) => `core:${p}:default`);
-  manifests.set('core', { key: 'core', default: set('default', 'Default core plugins set.', all), permissions: new Map(), sets: new Map(), commands: [] });
+  manifests.set('core', {
+    key: 'core',
+    default: set('default', 'Default core plugins set.', all),
+    permissions: new Map(),
+    sets: new Map(),
+    commands: [],
+  });
   return manifests;
 }

@@ -28,7 +28,8 @@ function globsOf(values: readonly unknown[], where: string): Glob[] {
   for (const value of values) {
     if (!isRecord(value) || !Object.hasOwn(value, 'event')) continue;
     const event = value['event'];
-    if (typeof event !== 'string') throw configError(`${where}: an event scope entry needs a string \`event\`, got ${JSON.stringify(event)}`);
+    if (typeof event !== 'string')
+      throw configError(`${where}: an event scope entry needs a string \`event\`, got ${JSON.stringify(event)}`);
     try {
       globs.push(compileGlob(event));
     } catch (cause) {
@@ -60,7 +61,9 @@ export function checkEvent<E extends { readonly events: EventScope | undefined }
   if (typeof event !== 'string') return { ok: false, reason: 'no-event', entries: scoped };
   const denying = scoped.filter((e) => e.events?.deny.some((g) => globMatches(g, event)));
   if (denying.length > 0) return { ok: false, reason: 'denied', entries: denying };
-  const admitted = entries.some((e) => e.events === undefined || e.events.allow.length === 0 || e.events.allow.some((g) => globMatches(g, event)));
+  const admitted = entries.some(
+    (e) => e.events === undefined || e.events.allow.length === 0 || e.events.allow.some((g) => globMatches(g, event)),
+  );
   if (admitted) return { ok: true };
   return { ok: false, reason: 'not-allowed', entries: scoped.filter((e) => (e.events?.allow.length ?? 0) > 0) };
 }

@@ -20,7 +20,8 @@ function describe(entry: ResolvedEntry, requester: Requester, url: URL | undefin
   const head = `capability \`${entry.capability}\`, permission \`${entry.permission}\` (via \`${entry.via}\`) ${entryContext(entry)}`;
   const reasons: string[] = [];
   if (!contextMatches(entry.context, requester, url)) reasons.push(`URL ${urlText(requester, url)} is not in its context`);
-  if (!labelsMatch(entry, requester)) reasons.push(`neither window "${requester.window}" nor webview "${requester.webview}" matches its labels`);
+  if (!labelsMatch(entry, requester))
+    reasons.push(`neither window "${requester.window}" nor webview "${requester.webview}" matches its labels`);
   const scope = entry.scope === undefined ? '' : ` (scope: ${entry.scope.allow.length} allow, ${entry.scope.deny.length} deny)`;
   return `  - ${head}: ${reasons.length === 0 ? `matches${scope}` : `does not match: ${reasons.join('; ')}`}`;
 }
@@ -28,10 +29,14 @@ function describe(entry: ResolvedEntry, requester: Requester, url: URL | undefin
 /** A multi-line explanation of how `authorize` decides this request. */
 export function explain(acl: ResolvedAcl, request: AuthorizeRequest): string {
   const url = remoteUrl(request);
-  const lines = [`may window "${request.window}" (webview "${request.webview}", URL: ${urlText(request, url)}) call \`${request.command}\`?`];
+  const lines = [
+    `may window "${request.window}" (webview "${request.webview}", URL: ${urlText(request, url)}) call \`${request.command}\`?`,
+  ];
   lines.push(`checked by the ACL: ${checkedReason(acl, request)}`);
   const denied = acl.denied.get(request.command) ?? [];
-  const rule = acl.scopedDenies ? 'scopedDenies: only entries matching this window and URL deny' : 'Tauri rule: any deny entry denies everywhere';
+  const rule = acl.scopedDenies
+    ? 'scopedDenies: only entries matching this window and URL deny'
+    : 'Tauri rule: any deny entry denies everywhere';
   lines.push(denied.length === 0 ? 'deny entries: none' : `deny entries (${rule}):`);
   for (const entry of denied) {
     const line = describe(entry, request, url);

@@ -118,7 +118,11 @@ function select(fromFiles: readonly Capability[], config: readonly unknown[], wa
     if (typeof entry === 'string') {
       const found = fromFiles.find((c) => c.identifier === entry);
       if (found === undefined) {
-        const known = fromFiles.map((c) => `\`${c.identifier}\``).sort().join(', ') || 'none';
+        const known =
+          fromFiles
+            .map((c) => `\`${c.identifier}\``)
+            .sort()
+            .join(', ') || 'none';
         throw configError(`${where}: capability with identifier \`${entry}\` not found (capability files define: ${known})`);
       }
       return found;
@@ -135,7 +139,8 @@ export function loadAcl(options: LoadAclOptions): LoadedAcl {
   const config = options.capabilities ?? [];
   const implicitDefault = fromFiles.length === 0 && config.length === 0;
   const capabilities = implicitDefault ? [IMPLICIT_CAPABILITY] : select(fromFiles, config, warnings);
-  const appPermissionFiles = options.configDir === undefined ? [] : loadPermissionDir(path.join(options.configDir, 'permissions'), 'permissions', warnings);
+  const appPermissionFiles =
+    options.configDir === undefined ? [] : loadPermissionDir(path.join(options.configDir, 'permissions'), 'permissions', warnings);
   const plugins: PluginManifestInput[] = (options.plugins ?? []).map((p) => {
     const source = typeof p === 'string' ? { name: p } : p;
     const files = source.permissionsDir === undefined ? [] : loadPermissionDir(source.permissionsDir, `plugin ${source.name}`, warnings);

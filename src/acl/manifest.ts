@@ -67,7 +67,8 @@ function parsePermission(value: unknown, source: string, index: number, warnings
   const f = new Fields(`${source}: permission \`${identifier}\``, value);
   f.warnUnknown(['identifier', 'description', 'version', 'commands', 'scope', 'platforms'], warnings);
   const id = parseIdentifier(identifier);
-  if ('error' in id || id.text.includes(':')) f.fail(`invalid permission identifier \`${identifier}\` (a plain name such as \`allow-read\`)`);
+  if ('error' in id || id.text.includes(':'))
+    f.fail(`invalid permission identifier \`${identifier}\` (a plain name such as \`allow-read\`)`);
   const commands = f.optionalObject('commands');
   const scope = f.optionalObject('scope');
   const allow = scope?.optionalArray('allow');

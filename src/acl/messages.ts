@@ -52,7 +52,9 @@ function setAllows(manifest: Manifest, set: PermissionSet, command: string, seen
     if (seen.has(member)) continue;
     seen.add(member);
     const nested = member === 'default' ? manifest.default : manifest.sets.get(member);
-    if (nested !== undefined ? setAllows(manifest, nested, command, seen) : findPermission(manifest, member)?.commands.allow.includes(command)) {
+    if (
+      nested !== undefined ? setAllows(manifest, nested, command, seen) : findPermission(manifest, member)?.commands.allow.includes(command)
+    ) {
       return true;
     }
   }
@@ -99,7 +101,13 @@ export function explicitDenyMessage(
   return `${head}\n\nreferenced by: ${references(entries)}\n\n${requestedBy(requester, url)}${elsewhere ? QUIRK_NOTE : ''}`;
 }
 
-export function notAllowedMessage(acl: ResolvedAcl, command: string, requester: Requester, url: URL | undefined, entries: readonly ResolvedEntry[] | undefined): string {
+export function notAllowedMessage(
+  acl: ResolvedAcl,
+  command: string,
+  requester: Requester,
+  url: URL | undefined,
+  entries: readonly ResolvedEntry[] | undefined,
+): string {
   const pretty = prettyCommand(command);
   if (entries === undefined || entries.length === 0) {
     return `${pretty} not allowed. ${detail(acl, command)}\n\n${requestedBy(requester, url)}${remoteHint(requester)}`;

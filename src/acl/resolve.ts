@@ -10,7 +10,15 @@ import { configError } from './fields.js';
 import { compileGlob, type Glob, GlobError } from './glob.js';
 import { APP_KEY, qualify } from './identifier.js';
 import { buildManifest } from './manifest.js';
-import { type Capability, type Manifest, type PermissionEntry, type PermissionFile, type ScopeValues, type Target, targetOf } from './model.js';
+import {
+  type Capability,
+  type Manifest,
+  type PermissionEntry,
+  type PermissionFile,
+  type ScopeValues,
+  type Target,
+  targetOf,
+} from './model.js';
 import { compileEventScope, EVENT_COMMANDS, type EventScope } from './event-scope.js';
 import { isCoreKey, type Traversed, Traverser } from './traverse.js';
 import { compileUrlPattern, type UrlPattern, UrlPatternError } from './url-pattern.js';
@@ -93,7 +101,9 @@ function buildManifests(input: ResolveInput): Map<string, Manifest> {
   for (const plugin of input.plugins ?? []) {
     // A plugin named like a core one would share its `plugin:<name>|cmd` keys.
     if (isCoreKey(plugin.name) || CORE_PLUGINS.includes(plugin.name) || !/^[A-Za-z0-9-]+$/.test(plugin.name)) {
-      throw configError(`plugin name \`${plugin.name}\` is not allowed (ASCII letters, digits and \`-\`; not \`core\` or a core plugin's name)`);
+      throw configError(
+        `plugin name \`${plugin.name}\` is not allowed (ASCII letters, digits and \`-\`; not \`core\` or a core plugin's name)`,
+      );
     }
     if (manifests.has(plugin.name)) throw configError(`plugin \`${plugin.name}\` is registered twice`);
     manifests.set(plugin.name, buildManifest(plugin.name, plugin.permissionFiles ?? [], plugin.commands ?? []));
@@ -142,7 +152,8 @@ export function resolveAcl(input: ResolveInput): { resolved: ResolvedAcl; warnin
   const traverser = new Traverser(manifests, warnings);
   traverser.validateSets();
   const target: Target | undefined = targetOf(input.platform ?? process.platform);
-  const active = (platforms: readonly Target[] | undefined): boolean => platforms === undefined || (target !== undefined && platforms.includes(target));
+  const active = (platforms: readonly Target[] | undefined): boolean =>
+    platforms === undefined || (target !== undefined && platforms.includes(target));
 
   const allowed = new Map<string, ResolvedEntry[]>();
   const denied = new Map<string, ResolvedEntry[]>();
@@ -169,8 +180,18 @@ export function resolveAcl(input: ResolveInput): { resolved: ResolvedAcl; warnin
           global.set(key, g);
           continue;
         }
-        const base = { capability: capability.identifier, permission: qualify(key, permission.identifier), via: entry.identifier, windows, webviews, scope };
-        for (const [table, commands] of [[allowed, permission.commands.allow], [denied, permission.commands.deny]] as const) {
+        const base = {
+          capability: capability.identifier,
+          permission: qualify(key, permission.identifier),
+          via: entry.identifier,
+          windows,
+          webviews,
+          scope,
+        };
+        for (const [table, commands] of [
+          [allowed, permission.commands.allow],
+          [denied, permission.commands.deny],
+        ] as const) {
           for (const command of commands) {
             const ck = commandKey(key, command);
             const events = EVENT_COMMANDS.has(ck) ? compileEventScope(scope, `${where}: \`${entry.identifier}\``) : undefined;

@@ -92,7 +92,8 @@ async function serve(app: App, options: StartOptions): Promise<Server> {
 function errorText(error: unknown): string {
   if (typeof error === 'string') return error;
   const e = error as { code?: unknown; message?: unknown } | null;
-  if (e !== null && typeof e === 'object' && typeof e.message === 'string') return typeof e.code === 'string' ? `${e.code}: ${e.message}` : e.message;
+  if (e !== null && typeof e === 'object' && typeof e.message === 'string')
+    return typeof e.code === 'string' ? `${e.code}: ${e.message}` : e.message;
   try {
     return JSON.stringify(error) ?? String(error);
   } catch {
@@ -107,7 +108,9 @@ function logCalls(app: App, verbose: boolean): void {
   observe.call(app, (r: CallRecord) => {
     if (r.ok && !verbose) return;
     const where = dim(`${r.webview}${r.window === r.webview ? '' : `@${r.window}`} ${r.ms.toFixed(1)} ms`);
-    const line = r.ok ? `${green('✓')} ${r.command} ${where}` : `${red('✗')} ${r.command} ${where} ${errorText(r.error).split('\n')[0]?.slice(0, 300)}`;
+    const line = r.ok
+      ? `${green('✓')} ${r.command} ${where}`
+      : `${red('✗')} ${r.command} ${where} ${errorText(r.error).split('\n')[0]?.slice(0, 300)}`;
     console.log(`${dim('[airlock]')} ${line}`);
   });
 }

@@ -32,7 +32,10 @@ function defaultAirlockSpec(): string {
 }
 
 function npmName(raw: string): string {
-  const name = raw.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|-+$/g, '');
+  const name = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|-+$/g, '');
   return name === '' ? 'airlock-app' : name.slice(0, 200);
 }
 
@@ -55,7 +58,8 @@ function copyTemplate(from: string, to: string, vars: Readonly<Record<string, st
 
 export async function initProject(dirArg: string, options: InitOptions): Promise<number> {
   const template = TEMPLATE_NAMES[options.template ?? 'vite'];
-  if (template === undefined) throw new CliError(`unknown template \`${options.template}\``, `templates: ${Object.keys(TEMPLATE_NAMES).join(', ')}`);
+  if (template === undefined)
+    throw new CliError(`unknown template \`${options.template}\``, `templates: ${Object.keys(TEMPLATE_NAMES).join(', ')}`);
   const dir = path.resolve(dirArg);
   if (existsSync(dir) && readdirSync(dir).length > 0 && !options.force) {
     throw new CliError(`${shown(dir)} exists and is not empty`, 'pick a new directory, or pass --force to write into it');

@@ -100,7 +100,10 @@ try {
   // dev/run stop everything they started; exit now rather than wait for a user's stray timer in this process.
   process.exit(code);
 } catch (error) {
-  if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+  if (
+    (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+    (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+  ) {
     printError(new CliError((error as Error).message, 'see `airlock --help`'));
   } else printError(error);
   process.exitCode = 1;

@@ -6,7 +6,10 @@ import path from 'node:path';
 
 const useColor = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined && process.env['TERM'] !== 'dumb';
 
-const paint = (code: number) => (text: string): string => (useColor ? `\u001b[${code}m${text}\u001b[0m` : text);
+const paint =
+  (code: number) =>
+  (text: string): string =>
+    useColor ? `\u001b[${code}m${text}\u001b[0m` : text;
 export const bold = paint(1);
 export const dim = paint(2);
 export const red = paint(31);

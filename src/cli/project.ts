@@ -47,7 +47,10 @@ export function findConfig(dir: string, explicit: string | undefined): string {
   }
   const other = ['tauri.conf.json5', 'Tauri.toml'].map((n) => path.join(dir, 'src-tauri', n)).find((f) => existsSync(f));
   if (other !== undefined) {
-    throw new CliError(`${shown(other)}: only tauri.conf.json is supported`, 'convert the config to JSON (same keys), or pass --config <file>');
+    throw new CliError(
+      `${shown(other)}: only tauri.conf.json is supported`,
+      'convert the config to JSON (same keys), or pass --config <file>',
+    );
   }
   throw new CliError(
     `no tauri.conf.json in ${shown(dir)} (looked for src-tauri/tauri.conf.json and tauri.conf.json)`,
@@ -84,7 +87,10 @@ function readShellCommand(build: Json, key: string, source: string, base: string
       return { script: o['script'], cwd, wait: o['wait'] === true };
     }
   }
-  throw new CliError(`${shown(source)}: \`build.${key}\` must be a string or { "script": string, "cwd"?: string }`, `got ${JSON.stringify(v)}`);
+  throw new CliError(
+    `${shown(source)}: \`build.${key}\` must be a string or { "script": string, "cwd"?: string }`,
+    `got ${JSON.stringify(v)}`,
+  );
 }
 
 export interface ProjectOptions {

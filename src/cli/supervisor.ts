@@ -135,7 +135,10 @@ export class Supervisor {
     if (p.beforeBuildCommand === undefined || !this.#options.build) return;
     const code = await runShellCommand(p.beforeBuildCommand, { AIRLOCK_BUILD: '1' }).exited;
     if (code !== 0) {
-      throw new CliError(`build.beforeBuildCommand \`${p.beforeBuildCommand.script}\` failed (exit ${code})`, 'fix the build, or skip it with --no-build');
+      throw new CliError(
+        `build.beforeBuildCommand \`${p.beforeBuildCommand.script}\` failed (exit ${code})`,
+        'fix the build, or skip it with --no-build',
+      );
     }
   }
 
@@ -160,7 +163,11 @@ export class Supervisor {
 
   #startBackend(): Promise<Ready | undefined> {
     const p = this.#project;
-    const child = fork(BACKEND, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [], env: { ...process.env, AIRLOCK_MODE: this.#options.mode } });
+    const child = fork(BACKEND, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
+      env: { ...process.env, AIRLOCK_MODE: this.#options.mode },
+    });
     this.#backend = child;
     this.#backendExited = new Promise((resolve) => child.once('exit', () => resolve()));
     const options: StartOptions = {
@@ -286,7 +293,9 @@ export class Supervisor {
   }
 
   #printUrls(entries: ReadonlyArray<readonly [string, string]>): void {
-    console.log(`\n  Open ${entries.length === 1 ? 'this URL' : 'these URLs'} in Chromium/Chrome/Edge (each works once; reloads keep the session):`);
+    console.log(
+      `\n  Open ${entries.length === 1 ? 'this URL' : 'these URLs'} in Chromium/Chrome/Edge (each works once; reloads keep the session):`,
+    );
     for (const [label, url] of entries) console.log(`  ${green('➜')}  ${bold(label)}  ${url}`);
     console.log('');
   }
@@ -349,8 +358,14 @@ export class Supervisor {
     const windows = this.#windowConfigs()
       .map((w) => `${bold(w.label)} ${dim(`"${w.title}" ${w.width}×${w.height}`)}`)
       .join(', ');
-    const how = { chromium: `app window${this.#windowConfigs().length > 1 ? 's' : ''} (${path.basename(this.#browser ?? '')})`, browser: 'default browser', none: 'not opened (URLs below)' }[this.#windowMode];
-    console.log(`\n  ${bold(cyan('Airlock'))} ${dim(`v${VERSION}`)}  ${bold(o.mode)}  ${p.config.productName} ${dim(`${p.config.version} · ${p.config.identifier}`)}\n`);
+    const how = {
+      chromium: `app window${this.#windowConfigs().length > 1 ? 's' : ''} (${path.basename(this.#browser ?? '')})`,
+      browser: 'default browser',
+      none: 'not opened (URLs below)',
+    }[this.#windowMode];
+    console.log(
+      `\n  ${bold(cyan('Airlock'))} ${dim(`v${VERSION}`)}  ${bold(o.mode)}  ${p.config.productName} ${dim(`${p.config.version} · ${p.config.identifier}`)}\n`,
+    );
     console.log(
       rows([
         ['config', shown(p.configPath)],
@@ -358,11 +373,15 @@ export class Supervisor {
         ['frontend', frontend],
         ['pattern', ready.pattern],
         ['core', `${ready.origin} ${dim('(loopback only)')}`],
-        ...(ready.inspector === undefined ? [] : [['inspector', `${ready.inspector} ${dim('(live IPC traffic; keep this URL private)')}`] as [string, string]]),
+        ...(ready.inspector === undefined
+          ? []
+          : [['inspector', `${ready.inspector} ${dim('(live IPC traffic; keep this URL private)')}`] as [string, string]]),
         ['windows', `${windows} ${dim(`→ ${how}`)}`],
       ]),
     );
-    console.log(`\n  ${dim(o.mode === 'dev' && o.watch ? 'Backend changes restart the core. Ctrl-C stops everything.' : 'Ctrl-C stops everything.')}`);
+    console.log(
+      `\n  ${dim(o.mode === 'dev' && o.watch ? 'Backend changes restart the core. Ctrl-C stops everything.' : 'Ctrl-C stops everything.')}`,
+    );
     if (this.#windowMode !== 'none') console.log('');
   }
 }

@@ -26,7 +26,11 @@ const MAC_APPS = [
   '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
 ];
 
-const WINDOWS_APPS = ['Google\\Chrome\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe', 'Chromium\\Application\\chrome.exe'];
+const WINDOWS_APPS = [
+  'Google\\Chrome\\Application\\chrome.exe',
+  'Microsoft\\Edge\\Application\\msedge.exe',
+  'Chromium\\Application\\chrome.exe',
+];
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
@@ -49,7 +53,9 @@ export function findChromium(): string | undefined {
   }
   if (process.platform === 'darwin') return MAC_APPS.find((f) => existsSync(f));
   if (process.platform === 'win32') {
-    const roots = [process.env['PROGRAMFILES'], process.env['PROGRAMFILES(X86)'], process.env['LOCALAPPDATA']].filter((r): r is string => !!r);
+    const roots = [process.env['PROGRAMFILES'], process.env['PROGRAMFILES(X86)'], process.env['LOCALAPPDATA']].filter(
+      (r): r is string => !!r,
+    );
     for (const root of roots) for (const app of WINDOWS_APPS) if (existsSync(path.join(root, app))) return path.join(root, app);
   }
   return undefined;
@@ -108,7 +114,10 @@ export function openChromiumWindow(browser: string, url: string, window: WindowC
     const early = Date.now() - started < EARLY_FAILURE_MS;
     if (early && code !== 0) {
       const lines = output.split('\n').filter((l) => l.trim() !== '' && !/dbus|unexpected operator/i.test(l));
-      return { reason: 'failed' as const, detail: `${path.basename(browser)} exited with ${code}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}` };
+      return {
+        reason: 'failed' as const,
+        detail: `${path.basename(browser)} exited with ${code}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}`,
+      };
     }
     return { reason: 'closed' as const, detail: '' };
   });
@@ -127,7 +136,11 @@ export function openChromiumWindow(browser: string, url: string, window: WindowC
 /** Opens a URL in the system's default browser (fire and forget: that window is not ours to watch or close). */
 export function openDefaultBrowser(url: string): Promise<boolean> {
   const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   if (process.platform !== 'win32' && process.platform !== 'darwin' && onPath('xdg-open') === undefined) return Promise.resolve(false);
   const proc = spawnManaged(cmd as string, args as string[], { stdio: 'ignore' });
   return proc.exited.then((code) => code === 0);

@@ -123,7 +123,9 @@ class Deadline {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
@@ -200,7 +202,10 @@ export class App implements ConnectionOwner, PluginHost {
   /** Managed state registered with `Builder.manage(value)`. */
   state<T>(type: abstract new (...args: never[]) => T): T {
     if (!this.#state.has(type)) {
-      throw new AirlockError(ErrorCode.INTERNAL, `state(${type.name}): nothing of that type is managed; call Builder.manage(new ${type.name}(...))`);
+      throw new AirlockError(
+        ErrorCode.INTERNAL,
+        `state(${type.name}): nothing of that type is managed; call Builder.manage(new ${type.name}(...))`,
+      );
     }
     return this.#state.get(type) as T;
   }
@@ -267,7 +272,14 @@ export class App implements ConnectionOwner, PluginHost {
   }
 
   /** Counters for tests and the inspector; `pending` includes calls still settling for pages that have gone. */
-  get stats(): { webviews: number; pending: number; pageListeners: number; nodeListeners: number; channels: number; droppedEvents: number } {
+  get stats(): {
+    webviews: number;
+    pending: number;
+    pageListeners: number;
+    nodeListeners: number;
+    channels: number;
+    droppedEvents: number;
+  } {
     let pending = 0;
     let pageListeners = 0;
     let channels = 0;
@@ -408,7 +420,10 @@ export class App implements ConnectionOwner, PluginHost {
       let args = call.args;
       if (def.schema !== undefined) {
         const schema = def.schema;
-        args = await untilAborted(channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args)), signal);
+        args = await untilAborted(
+          channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args)),
+          signal,
+        );
       }
       const ctx: InvokeContext<App> = {
         command: cmd,
@@ -482,7 +497,6 @@ export class App implements ConnectionOwner, PluginHost {
     }
     for (const handler of this.#closeRequests) handler(label);
   }
-
 
   // ── internals ──────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -129,7 +129,7 @@ function makeChannel(id: number): Channel<unknown> {
 }
 
 const invalidChannel = (value: unknown): string =>
-  `invalid channel value \`${typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)}\`, expected a string in the \`__CHANNEL__:ID\` format`;
+  `invalid channel value \`${typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))}\`, expected a string in the \`__CHANNEL__:ID\` format`;
 
 /**
  * A schema for a `Channel` argument. It is a zod schema (so it composes inside `z.object`), a valibot schema

@@ -70,7 +70,10 @@ export function command<S extends StandardSchemaV1, Result>(
   options: CommandOptions = {},
 ): CommandDefinition<StandardSchemaV1.InferOutput<S>, Result> {
   if (typeof schema?.['~standard']?.validate !== 'function') {
-    throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler): schema must implement Standard Schema v1 (zod ≥ 3.24, valibot ≥ 1, arktype ≥ 2)');
+    throw new AirlockError(
+      ErrorCode.CONFIG,
+      'command(schema, handler): schema must implement Standard Schema v1 (zod ≥ 3.24, valibot ≥ 1, arktype ≥ 2)',
+    );
   }
   if (typeof handler !== 'function') throw new AirlockError(ErrorCode.CONFIG, 'command(schema, handler): handler must be a function');
   const { timeoutMs } = options;
@@ -104,7 +107,11 @@ export async function validateArgs(command: string, schema: StandardSchemaV1, va
   const first = issues[0];
   const field = first?.path ? `\`${first.path}\`` : 'args';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args ${field} for command \`${command}\`: ${first?.message ?? 'rejected by schema'}${more}`, {
-    data: { command, issues },
-  });
+  throw new AirlockError(
+    ErrorCode.INVALID_ARGS,
+    `invalid args ${field} for command \`${command}\`: ${first?.message ?? 'rejected by schema'}${more}`,
+    {
+      data: { command, issues },
+    },
+  );
 }

@@ -44,7 +44,7 @@ class Reader {
   constructor(readonly source: string) {}
 
   fail(key: string, expected: string, got: unknown): never {
-    const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60) ?? String(got);
+    const shown = got === undefined ? 'nothing' : (JSON.stringify(got)?.slice(0, 60) ?? String(got));
     throw new AirlockError(ErrorCode.CONFIG, `${this.source}: \`${key}\` must be ${expected}, got ${shown}`, { data: { key } });
   }
 

@@ -137,7 +137,9 @@ export class Connection implements ChannelSink {
       return 'ok';
     }
     if (queued + this.#droppedBytes <= 2 * max) return 'over';
-    this.#owner.report(`disconnecting webview \`${this.label}\`: ${queued} bytes wait to be sent to it (limits.maxBufferedBytes is ${max}); it does not read its socket`);
+    this.#owner.report(
+      `disconnecting webview \`${this.label}\`: ${queued} bytes wait to be sent to it (limits.maxBufferedBytes is ${max}); it does not read its socket`,
+    );
     return 'overrun';
   }
 
@@ -194,7 +196,8 @@ export class Connection implements ChannelSink {
       let call: Call;
       if (frame.t === 's') {
         const open = this.#owner.openSealed;
-        if (open === undefined) throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
+        if (open === undefined)
+          throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
         call = { ...(await open(this, frame, body ?? new Uint8Array(0))), sealed: true };
       } else {
         if (this.#owner.openSealed !== undefined) {
@@ -295,10 +298,14 @@ export class Connection implements ChannelSink {
     // overruns the page gets it disconnected, and its channel ends.
     if (this.#pressure() === 'overrun') {
       this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
-      throw new AirlockError(ErrorCode.CHANNEL_CLOSED, `channel ${id}: the page was disconnected as a slow consumer; await channel.ready() between sends`);
+      throw new AirlockError(
+        ErrorCode.CHANNEL_CLOSED,
+        `channel ${id}: the page was disconnected as a slow consumer; await channel.ready() between sends`,
+      );
     }
     const tracer = this.#owner.tracer;
-    if (tracer.active) tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index, size: sizeOf(message), end: false });
+    if (tracer.active)
+      tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index, size: sizeOf(message), end: false });
     if (isBytes(message)) {
       this.#peer.sendText(encode.channelBytes(id, index));
       this.#peer.sendBinary(message instanceof ArrayBuffer ? new Uint8Array(message) : message);

@@ -40,7 +40,8 @@ export class EventBus {
   }
 
   listen(event: string, handler: EventCallback<unknown>, target: EventTarget = APP, once = false): number {
-    if (typeof handler !== 'function') throw new AirlockError(ErrorCode.INVALID_ARGS, `listen('${event}', handler): handler must be a function`);
+    if (typeof handler !== 'function')
+      throw new AirlockError(ErrorCode.INVALID_ARGS, `listen('${event}', handler): handler must be a function`);
     const id = this.nextId();
     let byId = this.#listeners.get(event);
     if (byId === undefined) this.#listeners.set(event, (byId = new Map()));

@@ -46,19 +46,37 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     let plain: Buffer;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-      decipher.setAAD(Buffer.from(associatedData({ label: conn.label, connection: conn.id, instance: frame.i, seq: frame.q, kind: frame.k, command: frame.c, headers: frame.h })));
+      decipher.setAAD(
+        Buffer.from(
+          associatedData({
+            label: conn.label,
+            connection: conn.id,
+            instance: frame.i,
+            seq: frame.q,
+            kind: frame.k,
+            command: frame.c,
+            headers: frame.h,
+          }),
+        ),
+      );
       decipher.setAuthTag(ciphertext.subarray(ciphertext.length - TAG_BYTES));
       plain = decipher.update(ciphertext.subarray(0, ciphertext.length - TAG_BYTES));
       const rest = decipher.final(); // GCM is a stream cipher: nothing is held back, this only checks the tag
       if (rest.length > 0) plain = Buffer.concat([plain, rest]);
     } catch {
-      return refuse(conn, frame, 'it does not verify under this launch\'s key (tampered, sealed elsewhere, or moved to another command or webview)');
+      return refuse(
+        conn,
+        frame,
+        "it does not verify under this launch's key (tampered, sealed elsewhere, or moved to another command or webview)",
+      );
     }
     byInstance.set(frame.i, frame.q);
     const headers = frame.h ?? Object.freeze(Object.create(null) as Record<string, string>);
-    if (frame.k === 'r') return { command: frame.c, args: new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength), raw: true, headers };
+    if (frame.k === 'r')
+      return { command: frame.c, args: new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength), raw: true, headers };
     const text = plain.toString('utf8');
-    if (jsonDepthExceeds(text, maxDepth)) throw new AirlockError(ErrorCode.PAYLOAD_TOO_LARGE, `args nest deeper than the limit of ${maxDepth} levels`);
+    if (jsonDepthExceeds(text, maxDepth))
+      throw new AirlockError(ErrorCode.PAYLOAD_TOO_LARGE, `args nest deeper than the limit of ${maxDepth} levels`);
     let args: unknown;
     try {
       args = JSON.parse(text);
@@ -67,7 +85,6 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     }
     return { command: frame.c, args, raw: false, headers };
   }
-
 
   return {
     frameKey: new Uint8Array(key),

@@ -22,21 +22,27 @@ const TAURI_VERSION = '2.11.1';
 
 function record(args: unknown, command: string): Record<string, unknown> {
   if (typeof args !== 'object' || args === null || Array.isArray(args) || args instanceof Uint8Array) {
-    throw new AirlockError(ErrorCode.INVALID_ARGS, `command ${command} expected a value for key args but the IPC call used a bytes payload`);
+    throw new AirlockError(
+      ErrorCode.INVALID_ARGS,
+      `command ${command} expected a value for key args but the IPC call used a bytes payload`,
+    );
   }
   return args as Record<string, unknown>;
 }
 
 function required(args: Record<string, unknown>, key: string, command: string): unknown {
   const v = args[key];
-  if (v === undefined) throw new AirlockError(ErrorCode.INVALID_ARGS, `command ${command} missing required key ${key}`, { data: { field: key } });
+  if (v === undefined)
+    throw new AirlockError(ErrorCode.INVALID_ARGS, `command ${command} missing required key ${key}`, { data: { field: key } });
   return v;
 }
 
 function u32(args: Record<string, unknown>, key: string, command: string): number {
   const v = required(args, key, command);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff_ffff) {
-    throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args \`${key}\` for command \`${command}\`: expected u32`, { data: { field: key } });
+    throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args \`${key}\` for command \`${command}\`: expected u32`, {
+      data: { field: key },
+    });
   }
   return v;
 }

@@ -63,7 +63,9 @@ export function parseTarget(value: unknown, command: string): EventTarget {
   if (kind === 'Any') return ANY;
   if (kind === 'App') return APP;
   if (typeof kind !== 'string' || !LABELLED.has(kind)) {
-    return fail(`unknown variant \`${String(kind)}\`, expected one of \`Any\`, \`AnyLabel\`, \`App\`, \`Window\`, \`Webview\`, \`WebviewWindow\``);
+    return fail(
+      `unknown variant \`${String(kind)}\`, expected one of \`Any\`, \`AnyLabel\`, \`App\`, \`Window\`, \`Webview\`, \`WebviewWindow\``,
+    );
   }
   if (typeof label !== 'string') return fail('missing field `label`');
   return { kind, label } as EventTarget;

@@ -32,15 +32,21 @@ interface Stat {
   times: number[];
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
 }
 
-const time = (at: number): string => new Date(at).toLocaleTimeString(undefined, { hour12: false }) + `.${String(at % 1000).padStart(3, '0')}`;
-const size = (n: number): string => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
-const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+const time = (at: number): string =>
+  new Date(at).toLocaleTimeString(undefined, { hour12: false }) + `.${String(at % 1000).padStart(3, '0')}`;
+const size = (n: number): string =>
+  n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
 
 function describe(r: TraceRecord): { who: string; what: string; detail: string; bad: boolean } {
   switch (r.kind) {
@@ -56,7 +62,12 @@ function describe(r: TraceRecord): { who: string; what: string; detail: string; 
     case 'event':
       return { who: r.source, what: r.event, detail: `→ ${r.target} · payload ${size(r.payloadSize)}`, bad: false };
     case 'channel':
-      return { who: r.webview, what: `channel ${r.channel}`, detail: r.end ? `end after ${r.index} messages` : `#${r.index} · ${size(r.size)}`, bad: false };
+      return {
+        who: r.webview,
+        what: `channel ${r.channel}`,
+        detail: r.end ? `end after ${r.index} messages` : `#${r.index} · ${size(r.size)}`,
+        bad: false,
+      };
     case 'page':
       return { who: r.webview, what: r.change, detail: '', bad: false };
   }
@@ -78,13 +89,40 @@ export function start(): void {
   const summary = el('tbody');
   const root = document.getElementById('root') as HTMLElement;
   root.replaceChildren(
-    el('header', {}, el('h1', {}, 'Airlock ', el('span', { textContent: 'inspector' })), filter,
+    el(
+      'header',
+      {},
+      el('h1', {}, 'Airlock ', el('span', { textContent: 'inspector' })),
+      filter,
       ...KINDS.map((k) => el('label', {}, shown.get(k) as HTMLInputElement, ` ${k === 'refused' ? 'refusals' : `${k}s`}`)),
-      el('label', {}, errorsOnly, ' errors only'), status),
-    el('main', {},
-      el('section', {}, el('table', {}, el('thead', {}, el('tr', {}, ...['time', 'kind', 'webview', 'what', 'detail'].map((h) => el('th', { textContent: h })))), rows)),
-      el('aside', {}, el('h2', { textContent: 'Latency per command' }),
-        el('table', {}, el('thead', {}, el('tr', {}, ...['command', 'calls', 'p50', 'p95', 'errors'].map((h) => el('th', { textContent: h })))), summary))),
+      el('label', {}, errorsOnly, ' errors only'),
+      status,
+    ),
+    el(
+      'main',
+      {},
+      el(
+        'section',
+        {},
+        el(
+          'table',
+          {},
+          el('thead', {}, el('tr', {}, ...['time', 'kind', 'webview', 'what', 'detail'].map((h) => el('th', { textContent: h })))),
+          rows,
+        ),
+      ),
+      el(
+        'aside',
+        {},
+        el('h2', { textContent: 'Latency per command' }),
+        el(
+          'table',
+          {},
+          el('thead', {}, el('tr', {}, ...['command', 'calls', 'p50', 'p95', 'errors'].map((h) => el('th', { textContent: h })))),
+          summary,
+        ),
+      ),
+    ),
   );
 
   const records: TraceRecord[] = [];
@@ -99,23 +137,34 @@ export function start(): void {
   };
   const row = (r: TraceRecord): HTMLTableRowElement => {
     const d = describe(r);
-    return el('tr', {},
+    return el(
+      'tr',
+      {},
       el('td', { className: 'dim', textContent: time(r.at) }),
       el('td', {}, el('span', { className: `tag ${r.kind}`, textContent: r.kind })),
       el('td', { textContent: d.who }),
       el('td', { className: d.bad ? 'bad' : '', textContent: d.what }),
-      el('td', { className: `detail${d.bad ? ' bad' : ''}`, textContent: d.detail }));
+      el('td', { className: `detail${d.bad ? ' bad' : ''}`, textContent: d.detail }),
+    );
   };
   const redraw = (): void => {
     rows.replaceChildren(...records.filter(visible).slice(-MAX_ROWS).reverse().map(row));
   };
   const drawSummary = (): void => {
-    const lines = [...stats].sort((a, b) => b[1].count - a[1].count).map(([cmd, s]) => {
-      const sorted = [...s.times].sort((a, b) => a - b);
-      return el('tr', {}, el('td', { textContent: cmd }), el('td', { textContent: String(s.count) }),
-        el('td', { textContent: `${percentile(sorted, 50).toFixed(2)} ms` }), el('td', { textContent: `${percentile(sorted, 95).toFixed(2)} ms` }),
-        el('td', { className: s.errors > 0 ? 'bad' : 'ok', textContent: String(s.errors) }));
-    });
+    const lines = [...stats]
+      .sort((a, b) => b[1].count - a[1].count)
+      .map(([cmd, s]) => {
+        const sorted = [...s.times].sort((a, b) => a - b);
+        return el(
+          'tr',
+          {},
+          el('td', { textContent: cmd }),
+          el('td', { textContent: String(s.count) }),
+          el('td', { textContent: `${percentile(sorted, 50).toFixed(2)} ms` }),
+          el('td', { textContent: `${percentile(sorted, 95).toFixed(2)} ms` }),
+          el('td', { className: s.errors > 0 ? 'bad' : 'ok', textContent: String(s.errors) }),
+        );
+      });
     summary.replaceChildren(...lines);
   };
   const add = (batch: TraceRecord[]): void => {

@@ -44,8 +44,14 @@ const w = window as unknown as { __TAURI_ISOLATION_HOOK__?: Hook };
 function isRequest(data: unknown): data is Request {
   const d = data as Partial<Request> | null;
   return (
-    typeof d === 'object' && d !== null && d.airlock === 1 && typeof d.connection === 'string' && typeof d.label === 'string' &&
-    typeof d.message?.cmd === 'string' && typeof d.message.callback === 'number' && typeof d.message.error === 'number'
+    typeof d === 'object' &&
+    d !== null &&
+    d.airlock === 1 &&
+    typeof d.connection === 'string' &&
+    typeof d.label === 'string' &&
+    typeof d.message?.cmd === 'string' &&
+    typeof d.message.callback === 'number' &&
+    typeof d.message.error === 'number'
   );
 }
 
@@ -58,7 +64,8 @@ function base64(bytes: Uint8Array): string {
 function toPlaintext(payload: unknown): { kind: SealedKind; bytes: Uint8Array<ArrayBuffer> } {
   if (payload instanceof ArrayBuffer) return { kind: 'r', bytes: new Uint8Array(payload) };
   // The payload was structured-cloned into this frame, so its buffer is ours: encrypt the view without copying.
-  if (ArrayBuffer.isView(payload)) return { kind: 'r', bytes: new Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength) };
+  if (ArrayBuffer.isView(payload))
+    return { kind: 'r', bytes: new Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength) };
   const json = JSON.stringify(payload ?? {}, (_k, v: unknown) => {
     if (v instanceof Map) return Object.fromEntries(v.entries());
     if (v instanceof Uint8Array) return Array.from(v);
@@ -80,7 +87,8 @@ export function install(config: FrameConfig): void {
   /** Sealing is chained so sequence numbers reach the page, and the core, in order. */
   let chain: Promise<unknown> = Promise.resolve();
 
-  const post = (msg: SealedMessage | RefusedMessage | string, transfer: Transferable[] = []): void => window.parent.postMessage(msg, '*', transfer);
+  const post = (msg: SealedMessage | RefusedMessage | string, transfer: Transferable[] = []): void =>
+    window.parent.postMessage(msg, '*', transfer);
 
   function refuse(m: IsolationPayload, reason: string): void {
     post({ refused: { callback: m.callback, error: m.error, cmd: m.cmd, reason } });
@@ -99,8 +107,11 @@ export function install(config: FrameConfig): void {
     return new Proxy(m, {
       get(target, prop, receiver) {
         if (prop === 'message') {
-          warn('message', 'the isolation hook read `payload.message`, a Tauri v1 field that v2 never sends, so checks on it never match ' +
-            '(an allow-list built on it allows everything). Use `payload.cmd` (the command: "greet", "plugin:fs|read_file") and `payload.payload` (its args).');
+          warn(
+            'message',
+            'the isolation hook read `payload.message`, a Tauri v1 field that v2 never sends, so checks on it never match ' +
+              '(an allow-list built on it allows everything). Use `payload.cmd` (the command: "greet", "plugin:fs|read_file") and `payload.payload` (its args).',
+          );
         }
         return Reflect.get(target, prop, receiver);
       },
@@ -117,7 +128,9 @@ export function install(config: FrameConfig): void {
     );
     const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, await key, bytes);
     post(
-      { sealed: { cmd: m.cmd, callback: m.callback, error: m.error, headers, instance, seq: current, nonce: base64(iv), kind, ciphertext } },
+      {
+        sealed: { cmd: m.cmd, callback: m.callback, error: m.error, headers, instance, seq: current, nonce: base64(iv), kind, ciphertext },
+      },
       [ciphertext],
     );
   }
@@ -135,8 +148,15 @@ export function install(config: FrameConfig): void {
     }
     if (result === null || result === undefined) return refuse(original, 'the isolation hook blocked this call');
     const r = result as Partial<IsolationPayload>;
-    if (typeof r.cmd !== 'string' || r.cmd.length === 0) return refuse(original, 'the isolation hook returned something that is not an IPC message (no `cmd`)');
-    const message: IsolationPayload = { cmd: r.cmd, callback: original.callback, error: original.error, payload: r.payload, options: r.options };
+    if (typeof r.cmd !== 'string' || r.cmd.length === 0)
+      return refuse(original, 'the isolation hook returned something that is not an IPC message (no `cmd`)');
+    const message: IsolationPayload = {
+      cmd: r.cmd,
+      callback: original.callback,
+      error: original.error,
+      payload: r.payload,
+      options: r.options,
+    };
     chain = chain.then(() => seal(req, message)).catch((e: unknown) => refuse(original, `sealing failed: ${String(e)}`));
   }
 
@@ -150,8 +170,11 @@ export function install(config: FrameConfig): void {
     const hook = w.__TAURI_ISOLATION_HOOK__;
     if (typeof hook !== 'function' && hook !== null) return false;
     if (typeof hook === 'function' && /['"]invoke['"]/.test(Function.prototype.toString.call(hook))) {
-      warn('invoke', "the isolation hook compares against 'invoke', the Tauri v1 command name; v2 sends each command by its own name in " +
-        "`payload.cmd` (\"greet\", \"plugin:fs|read_file\"), so such a check never matches. Compare `payload.cmd` with the command names instead.");
+      warn(
+        'invoke',
+        "the isolation hook compares against 'invoke', the Tauri v1 command name; v2 sends each command by its own name in " +
+          '`payload.cmd` ("greet", "plugin:fs|read_file"), so such a check never matches. Compare `payload.cmd` with the command names instead.',
+      );
     }
     post(ISOLATION_READY);
     return true;

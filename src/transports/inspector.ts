@@ -87,8 +87,16 @@ export async function serveInspector(app: App): Promise<Inspector> {
     socket.on('error', () => socket.destroy());
     const host = req.headers.host?.toLowerCase();
     const origin = req.headers.origin;
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (host === undefined || !allowed.hosts.has(host) || origin === undefined || !allowed.origins.has(origin) || !offered.includes(TOKEN_PREFIX + token)) {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    if (
+      host === undefined ||
+      !allowed.hosts.has(host) ||
+      origin === undefined ||
+      !allowed.origins.has(origin) ||
+      !offered.includes(TOKEN_PREFIX + token)
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }

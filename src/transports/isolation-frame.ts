@@ -40,12 +40,19 @@ export async function prepareIsolationApp(dir: string): Promise<IsolationApp> {
   try {
     files = await listFiles(dir);
   } catch (cause) {
-    throw new AirlockError(ErrorCode.CONFIG, `app.security.pattern.options.dir: the isolation application directory ${dir} cannot be read`, { cause });
+    throw new AirlockError(
+      ErrorCode.CONFIG,
+      `app.security.pattern.options.dir: the isolation application directory ${dir} cannot be read`,
+      { cause },
+    );
   }
   const texts = new Map<string, string>();
   for (const f of files) if (/\.(html?|m?js)$/i.test(f)) texts.set(f, await readFile(f, 'utf8'));
   if (![...texts.values()].some((t) => t.includes(HOOK))) {
-    throw new AirlockError(ErrorCode.CONFIG, `The isolation application (${dir}) does not contain a file setting the \`window.${HOOK}\` value.`);
+    throw new AirlockError(
+      ErrorCode.CONFIG,
+      `The isolation application (${dir}) does not contain a file setting the \`window.${HOOK}\` value.`,
+    );
   }
   const index = texts.get(path.join(dir, 'index.html'));
   if (index === undefined) throw new AirlockError(ErrorCode.CONFIG, `the isolation application directory ${dir} has no index.html`);
@@ -78,7 +85,11 @@ async function inlineScripts(dir: string, html: string): Promise<string> {
     try {
       code = await readFile(file, 'utf8');
     } catch (cause) {
-      throw new AirlockError(ErrorCode.CONFIG, `isolation application: ${path.join(dir, 'index.html')} loads ${src}, which cannot be read`, { cause });
+      throw new AirlockError(
+        ErrorCode.CONFIG,
+        `isolation application: ${path.join(dir, 'index.html')} loads ${src}, which cannot be read`,
+        { cause },
+      );
     }
     const rest = attrs.replace(/\s(src|async|defer)(\s*=\s*["'][^"']*["'])?/gi, '');
     parts.push(`<script nonce="${NONCE}"${rest}>${code.replace(/<\/script/gi, '<\\/script')}</script>`);
@@ -93,7 +104,12 @@ export interface IsolationServer {
 }
 
 /** Starts the isolation origin. `appOrigins` may embed it; `key` is this launch's AES key. */
-export async function serveIsolationFrame(app: IsolationApp, appOrigins: readonly string[], key: Uint8Array, dev: boolean): Promise<IsolationServer> {
+export async function serveIsolationFrame(
+  app: IsolationApp,
+  appOrigins: readonly string[],
+  key: Uint8Array,
+  dev: boolean,
+): Promise<IsolationServer> {
   const runtime = readFileSync(FRAME_BUNDLE, 'utf8');
   let hosts = new Set<string>();
   let origin = '';

@@ -70,13 +70,19 @@ export async function connectInMemory(app: App, label = 'main', origin = 'http:/
     });
   };
 
-  const connection = await app.attach(session, { kind: 'ticket', value: ticket }, origin, {
-    sendText: deliver,
-    sendBinary: deliver,
-    close: () => undefined,
-    bufferedAmount: 0,
-    drained: () => Promise.resolve(),
-  }, local);
+  const connection = await app.attach(
+    session,
+    { kind: 'ticket', value: ticket },
+    origin,
+    {
+      sendText: deliver,
+      sendBinary: deliver,
+      close: () => undefined,
+      bufferedAmount: 0,
+      drained: () => Promise.resolve(),
+    },
+    local,
+  );
 
   const register = (fn: (data: unknown) => void): number => {
     const id = nextId++;

@@ -129,7 +129,14 @@ export function createDevProxy(devUrl: string, report: (message: string, error?:
     const headers = forwardHeaders(req.headers, target);
     headers['connection'] = 'Upgrade';
     headers['upgrade'] = req.headers.upgrade ?? 'websocket';
-    const upstreamReq = http.request({ protocol: 'http:', hostname: target.hostname, port: target.port, method: 'GET', path: req.url ?? '/', headers });
+    const upstreamReq = http.request({
+      protocol: 'http:',
+      hostname: target.hostname,
+      port: target.port,
+      method: 'GET',
+      path: req.url ?? '/',
+      headers,
+    });
     upstreamReq.on('upgrade', (upstream, upstreamSocket, upstreamHead) => {
       let reply = `HTTP/1.1 ${upstream.statusCode ?? 101} ${upstream.statusMessage ?? 'Switching Protocols'}\r\n`;
       for (let i = 0; i < upstream.rawHeaders.length; i += 2) {

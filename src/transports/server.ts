@@ -68,7 +68,9 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
   // `build.devUrl` (airlock dev): the frontend comes from the dev server, through the proxy (transports/proxy.ts).
   const { devUrl, frontendDist } = app.config;
   const proxy: DevProxy | undefined =
-    devUrl !== undefined && (frontendDist === undefined || options.useDevUrl === true) ? createDevProxy(devUrl, (m, e) => app.report(m, e)) : undefined;
+    devUrl !== undefined && (frontendDist === undefined || options.useDevUrl === true)
+      ? createDevProxy(devUrl, (m, e) => app.report(m, e))
+      : undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refusal = checkRequest(req, allowed);
@@ -123,7 +125,8 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
     if (pathname !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, reason: 'not found' });
     const credential = readCredential(req);
     const session = credential === undefined ? undefined : app.sessions.find(credential.kind, credential.value);
-    if (credential === undefined || session === undefined) return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
+    if (credential === undefined || session === undefined)
+      return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
     wss.handleUpgrade(req, socket, head, (ws) => acceptSocket(app, ws, session, credential, req.headers.origin ?? ''));
   });
 

@@ -36,7 +36,9 @@ export function unregisterCallback(id: number): void {
 export function runCallback(id: number, data: unknown): void {
   const callback = callbacks.get(id);
   if (callback === undefined) {
-    g.warn(`[TAURI] Couldn't find callback id ${id}. This might happen when the app is reloaded while Rust is running an asynchronous operation.`);
+    g.warn(
+      `[TAURI] Couldn't find callback id ${id}. This might happen when the app is reloaded while Rust is running an asynchronous operation.`,
+    );
     return;
   }
   callback(data);

@@ -20,7 +20,8 @@ function toCloneable(value: unknown, depth = 0): unknown {
     const out: Record<string, unknown> = {};
     // defineProperty, not assignment: a `__proto__` key stays data (assigning it would replace out's prototype,
     // and the key would silently vanish from the args).
-    for (const [k, v] of Object.entries(value)) g.defineProperty(out, k, { value: toCloneable(v, depth + 1), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value))
+      g.defineProperty(out, k, { value: toCloneable(v, depth + 1), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -42,7 +43,12 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
     const headers = toHeaders(options?.headers);
     try {
       frame?.contentWindow?.postMessage(
-        { airlock: 1, connection, label, message: { cmd, callback, error, payload: toCloneable(payload), options: headers === undefined ? {} : { headers } } },
+        {
+          airlock: 1,
+          connection,
+          label,
+          message: { cmd, callback, error, payload: toCloneable(payload), options: headers === undefined ? {} : { headers } },
+        },
         '*',
       );
     } catch (e) {
@@ -61,7 +67,11 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
       const s = data.sealed;
       socket.sendSealed(s.callback, s.error, s, new g.Uint8Array(s.ciphertext));
     } else if (typeof data === 'object' && data !== null && 'refused' in data) {
-      refuse(data.refused.callback, data.refused.error, `the isolation hook refused the call to \`${data.refused.cmd}\`: ${data.refused.reason}`);
+      refuse(
+        data.refused.callback,
+        data.refused.error,
+        `the isolation hook refused the call to \`${data.refused.cmd}\`: ${data.refused.reason}`,
+      );
     }
   });
 

@@ -55,9 +55,10 @@ export function install(config: RuntimeConfig): void {
     socket.send(callback, error, header, 'raw' in body ? body.raw : undefined);
   }
 
-  const isolated = topLevel && config.pattern === 'isolation' && config.isolation !== undefined && identity !== undefined
-    ? isolationBridge(config.isolation, identity.label, socket)
-    : undefined;
+  const isolated =
+    topLevel && config.pattern === 'isolation' && config.isolation !== undefined && identity !== undefined
+      ? isolationBridge(config.isolation, identity.label, socket)
+      : undefined;
 
   /** Remembers which callback a `listen` registered, so `unregisterListener` can drop it without a round trip. */
   function observeListen({ cmd, callback, error, payload }: IpcMessage): void {
@@ -99,10 +100,14 @@ export function install(config: RuntimeConfig): void {
 
   const label = identity?.label ?? 'main';
   const internals = {};
-  define(internals, 'metadata', g.freeze({
-    currentWindow: g.freeze({ label: identity?.window ?? label }),
-    currentWebview: g.freeze({ label, windowLabel: identity?.window ?? label }),
-  }));
+  define(
+    internals,
+    'metadata',
+    g.freeze({
+      currentWindow: g.freeze({ label: identity?.window ?? label }),
+      currentWebview: g.freeze({ label, windowLabel: identity?.window ?? label }),
+    }),
+  );
   define(internals, 'plugins', g.freeze({ path: g.freeze({ sep: config.sep, delimiter: config.delimiter }) }));
   define(internals, '__TAURI_PATTERN__', g.freeze({ pattern: config.pattern }));
   define(internals, 'postMessage', postMessage);

@@ -65,16 +65,25 @@ describe('a page on another origin', () => {
   test('cannot open the IPC WebSocket, even holding a valid launch ticket', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(attacker.origin);
-    const result = await page.evaluate(tryWebSocket, { url: wsUrl(), protocols: ['airlock.v1', `airlock.ticket.${ticketFrom(t.server.url('main'))}`] });
+    const result = await page.evaluate(tryWebSocket, {
+      url: wsUrl(),
+      protocols: ['airlock.v1', `airlock.ticket.${ticketFrom(t.server.url('main'))}`],
+    });
     assert.equal(result, 'refused');
   });
 
-  test('cannot read the app\'s pages or runtime with fetch (no CORS), and a no-cors POST is refused', async () => {
+  test("cannot read the app's pages or runtime with fetch (no CORS), and a no-cors POST is refused", async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(attacker.origin);
     const result = await page.evaluate(async (origin) => {
-      const read = await fetch(`${origin}/__airlock/runtime.js`).then(() => 'read', () => 'blocked');
-      const post = await fetch(`${origin}/`, { method: 'POST', mode: 'no-cors', body: '{"t":"i"}' }).then((r) => r.type, () => 'blocked');
+      const read = await fetch(`${origin}/__airlock/runtime.js`).then(
+        () => 'read',
+        () => 'blocked',
+      );
+      const post = await fetch(`${origin}/`, { method: 'POST', mode: 'no-cors', body: '{"t":"i"}' }).then(
+        (r) => r.type,
+        () => 'blocked',
+      );
       return { read, post };
     }, t.server.origin);
     assert.equal(result.read, 'blocked');
@@ -92,7 +101,10 @@ describe('a page on another origin', () => {
     }, url);
     await page.waitForTimeout(500);
     const frame = page.frames().find((f) => f.url().startsWith(t.server.origin));
-    const hasIpc = frame === undefined ? false : await frame.evaluate(() => typeof (window as unknown as { api?: unknown }).api === 'object').catch(() => false);
+    const hasIpc =
+      frame === undefined
+        ? false
+        : await frame.evaluate(() => typeof (window as unknown as { api?: unknown }).api === 'object').catch(() => false);
     assert.equal(hasIpc, false);
     assert.equal(t.app.webviews().length, 0);
   });
@@ -102,7 +114,13 @@ describe('requests that do not come from the app', () => {
   test('a forged Host header is refused (DNS rebinding)', async () => {
     const r = await rawRequest({ path: '/', headers: { host: 'evil.example:80' } });
     assert.equal(r.status, 421);
-    assert.equal(await rawUpgrade({ host: 'evil.example', origin: 'http://evil.example' }, ['airlock.v1', `airlock.ticket.${ticketFrom(t.server.url('main'))}`]), '421');
+    assert.equal(
+      await rawUpgrade({ host: 'evil.example', origin: 'http://evil.example' }, [
+        'airlock.v1',
+        `airlock.ticket.${ticketFrom(t.server.url('main'))}`,
+      ]),
+      '421',
+    );
   });
 
   test('a WebSocket upgrade with a wrong, missing or reused credential is refused', async () => {
@@ -123,7 +141,10 @@ describe('requests that do not come from the app', () => {
   test('responses carry no CORS headers, and only GET/HEAD are served', async () => {
     const r = await rawRequest({ path: '/', headers: { host: `127.0.0.1:${t.server.port}`, origin: t.server.origin } });
     assert.equal(r.status, 200);
-    assert.equal(Object.keys(r.headers).some((h) => h.startsWith('access-control-')), false);
+    assert.equal(
+      Object.keys(r.headers).some((h) => h.startsWith('access-control-')),
+      false,
+    );
     const post = await rawRequest({ path: '/', method: 'POST', headers: { host: `127.0.0.1:${t.server.port}` } });
     assert.equal(post.status, 405);
   });

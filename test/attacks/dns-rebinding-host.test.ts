@@ -23,7 +23,11 @@ let page: Page;
 let port = 0;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP rebind.test 127.0.0.1'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
+  });
   // 1. The attacker's server answers on rebind.test:P and the victim opens its page.
   const evil = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html', connection: 'close' });
@@ -123,7 +127,10 @@ describe('DNS rebinding', () => {
           }),
       ),
     );
-    assert.deepEqual(statuses, hosts.map((h) => `${h} → 421`));
+    assert.deepEqual(
+      statuses,
+      hosts.map((h) => `${h} → 421`),
+    );
     // HTTP/1.0 allows no Host header at all; the core then has nothing to trust.
     const noHost = await new Promise<string>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.end('GET / HTTP/1.0\r\n\r\n'));

@@ -118,12 +118,32 @@ describe('a cross-origin frame inside the app page', () => {
 
   test('forged "sealed", "refused" and "ready" replies posted to the page are ignored: nothing reaches the core', async () => {
     const framesBefore = sent.length;
-    const pending = page.evaluate(() => window.api.core.invoke('whoami').then((r) => `resolved ${String(r)}`, (e: { code?: string }) => `rejected ${e.code}`));
+    const pending = page.evaluate(() =>
+      window.api.core.invoke('whoami').then(
+        (r) => `resolved ${String(r)}`,
+        (e: { code?: string }) => `rejected ${e.code}`,
+      ),
+    );
     await ad.evaluate(() => {
       const cb = 1;
       for (let i = 0; i < 50; i++) {
         parent.postMessage('__TAURI_ISOLATION_READY__', '*');
-        parent.postMessage({ sealed: { cmd: 'side_effect', callback: cb, error: cb + 1, headers: undefined, instance: 'x', seq: i, nonce: 'AAAAAAAAAAAAAAAA', kind: 'j', ciphertext: new ArrayBuffer(32) } }, '*');
+        parent.postMessage(
+          {
+            sealed: {
+              cmd: 'side_effect',
+              callback: cb,
+              error: cb + 1,
+              headers: undefined,
+              instance: 'x',
+              seq: i,
+              nonce: 'AAAAAAAAAAAAAAAA',
+              kind: 'j',
+              ciphertext: new ArrayBuffer(32),
+            },
+          },
+          '*',
+        );
         parent.postMessage({ refused: { callback: i, error: i, cmd: 'whoami', reason: 'forged' } }, '*');
       }
     });
@@ -138,14 +158,20 @@ describe('a cross-origin frame inside the app page', () => {
     await ad.evaluate(() => {
       for (let i = 0; i < parent.frames.length; i++) {
         try {
-          parent.frames[i]?.postMessage({ airlock: 1, connection: 'guess', label: 'main', message: { cmd: 'side_effect', callback: 1, error: 2, payload: {} } }, '*');
+          parent.frames[i]?.postMessage(
+            { airlock: 1, connection: 'guess', label: 'main', message: { cmd: 'side_effect', callback: 1, error: 2, payload: {} } },
+            '*',
+          );
         } catch {
           // a frame it cannot reach
         }
       }
     });
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(sent.slice(framesBefore).filter((f) => typeof f === 'string' && f.includes('side_effect')), []);
+    assert.deepEqual(
+      sent.slice(framesBefore).filter((f) => typeof f === 'string' && f.includes('side_effect')),
+      [],
+    );
   });
 
   test('it cannot navigate the isolation frame to a document of its own', async () => {

@@ -104,7 +104,7 @@ describe('a compromised page under isolation', () => {
     assert.equal(legit, 1, 'the replay did not run');
   });
 
-  test('swapping the command name, or moving it to another webview\'s sequence, is refused', async () => {
+  test("swapping the command name, or moving it to another webview's sequence, is refused", async () => {
     const before = await refusedCount();
     await page.evaluate(() => window.api.core.invoke('count'));
     const { header, body } = lastSealed('count');
@@ -149,8 +149,14 @@ describe('a compromised page under isolation', () => {
     const r = await page.evaluate(async () => {
       const frame = document.getElementById('__tauri_isolation__') as HTMLIFrameElement;
       const src = frame.src;
-      const fetched = await fetch(src).then((res) => res.text().then((tx) => (tx.includes('key') ? 'KEY' : 'read')), () => 'blocked');
-      const opaque = await fetch(src, { mode: 'no-cors' }).then((res) => res.type, () => 'blocked');
+      const fetched = await fetch(src).then(
+        (res) => res.text().then((tx) => (tx.includes('key') ? 'KEY' : 'read')),
+        () => 'blocked',
+      );
+      const opaque = await fetch(src, { mode: 'no-cors' }).then(
+        (res) => res.type,
+        () => 'blocked',
+      );
       const own = document.createElement('iframe');
       own.src = src;
       document.body.append(own);
@@ -170,6 +176,9 @@ describe('a compromised page under isolation', () => {
       return { fetched, opaque, readable, inIsolation, sameOrigin: new URL(src).origin === location.origin };
     });
     assert.ok(r.opaque === 'opaque' || r.opaque === 'blocked', `a no-cors fetch gives nothing readable (${r.opaque})`);
-    assert.deepEqual({ ...r, opaque: undefined }, { fetched: 'blocked', opaque: undefined, readable: 'no', inIsolation: 'no', sameOrigin: false });
+    assert.deepEqual(
+      { ...r, opaque: undefined },
+      { fetched: 'blocked', opaque: undefined, readable: 'no', inIsolation: 'no', sameOrigin: false },
+    );
   });
 });

@@ -51,7 +51,8 @@ const tryEverything = async (wsUrl: string): Promise<Record<string, string>> => 
 
 const refusedEverywhere = { invoke: 'DISCONNECTED', emit: 'DISCONNECTED', socket: 'refused' };
 const wsUrl = (): string => `ws://127.0.0.1:${t.server.port}/__airlock/ws`;
-const launch = (ticket: string, label = 'main'): string => `${t.server.origin}/#${new URLSearchParams({ __airlock: ticket, label, window: label })}`;
+const launch = (ticket: string, label = 'main'): string =>
+  `${t.server.origin}/#${new URLSearchParams({ __airlock: ticket, label, window: label })}`;
 const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('__airlock') ?? '';
 
 describe('a same-origin page without the right secret', () => {
@@ -94,7 +95,10 @@ describe('a same-origin page without the right secret', () => {
     assert.notEqual(await first.evaluate(() => sessionStorage.getItem('__airlock_session')), stale, 'the reload rotated the token');
     await first.context().close();
     await new Promise((r) => setTimeout(r, 100));
-    const { page, context } = await tab(`${t.server.origin}/index.html`, `sessionStorage.setItem('__airlock_session', ${JSON.stringify(stale)})`);
+    const { page, context } = await tab(
+      `${t.server.origin}/index.html`,
+      `sessionStorage.setItem('__airlock_session', ${JSON.stringify(stale)})`,
+    );
     assert.deepEqual(await page.evaluate(tryEverything, wsUrl()), refusedEverywhere);
     await context.close();
   });
@@ -102,7 +106,10 @@ describe('a same-origin page without the right secret', () => {
 
 describe('guessing credentials', () => {
   test('500 random tickets and resume tokens over raw sockets are all refused at the handshake', async () => {
-    const guesses = Array.from({ length: 500 }, (_, i) => `airlock.${i % 2 ? 'ticket' : 'resume'}.${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url')}`);
+    const guesses = Array.from(
+      { length: 500 },
+      (_, i) => `airlock.${i % 2 ? 'ticket' : 'resume'}.${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url')}`,
+    );
     const results = new Map<string, number>();
     for (let i = 0; i < guesses.length; i += 50) {
       const batch = await Promise.all(

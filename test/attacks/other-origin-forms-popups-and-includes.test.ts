@@ -95,16 +95,26 @@ describe('a page on another origin', () => {
       const tries: Array<[string, RequestInit]> = [
         ['/', { method: 'PUT', body: '{}' }],
         ['/', { method: 'DELETE' }],
-        ['/__airlock/ws', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"t":"i","c":"side_effect","cb":1,"er":2}' }],
+        [
+          '/__airlock/ws',
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"t":"i","c":"side_effect","cb":1,"er":2}' },
+        ],
         ['/__airlock/runtime.js', { headers: { 'x-airlock': '1' } }],
         ['/index.html', { credentials: 'include' }],
       ];
-      return Promise.all(tries.map(([p, init]) => fetch(origin + p, init).then((r) => `read ${r.status}`, () => 'blocked')));
+      return Promise.all(
+        tries.map(([p, init]) =>
+          fetch(origin + p, init).then(
+            (r) => `read ${r.status}`,
+            () => 'blocked',
+          ),
+        ),
+      );
     }, t.server.origin);
     assert.deepEqual(results, ['blocked', 'blocked', 'blocked', 'blocked', 'blocked']);
   });
 
-  test('<script src> of the app\'s bundle or runtime does not load (no-cors inclusion refused)', async () => {
+  test("<script src> of the app's bundle or runtime does not load (no-cors inclusion refused)", async () => {
     const page = await attackerPage();
     const results = await page.evaluate(
       (urls) =>
@@ -126,7 +136,7 @@ describe('a page on another origin', () => {
     assert.equal(await page.evaluate(() => typeof (window as unknown as Record<string, unknown>)['__TAURI_INTERNALS__']), 'undefined');
   });
 
-  test('window.open or navigation to the app\'s launch URL (valid ticket included) is refused, and no webview connects', async () => {
+  test("window.open or navigation to the app's launch URL (valid ticket included) is refused, and no webview connects", async () => {
     for (const host of ['127.0.0.1', 'localhost']) {
       const page = await attackerPage(host);
       seen.length = 0;

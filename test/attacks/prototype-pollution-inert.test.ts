@@ -14,13 +14,19 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { assertPrototypesClean } from '../fuzz/harness.js';
 
-const PAYLOAD = '{"__proto__":{"polluted":"yes","isAdmin":true},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},"a":1}';
+const PAYLOAD =
+  '{"__proto__":{"polluted":"yes","isAdmin":true},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},"a":1}';
 const parse = (): Record<string, unknown> => JSON.parse(PAYLOAD) as Record<string, unknown>;
 
 /** What a handler sees of an object: own keys, whether its prototype is Object.prototype, inherited flags. */
 function inspect(value: unknown): { keys: string[]; plain: boolean; isAdmin: unknown; polluted: unknown } {
   const o = value as Record<string, unknown>;
-  return { keys: Object.keys(o).sort(), plain: Object.getPrototypeOf(o) === Object.prototype, isAdmin: o['isAdmin'] ?? null, polluted: o['polluted'] ?? null };
+  return {
+    keys: Object.keys(o).sort(),
+    plain: Object.getPrototypeOf(o) === Object.prototype,
+    isAdmin: o['isAdmin'] ?? null,
+    polluted: o['polluted'] ?? null,
+  };
 }
 
 const ALL_KEYS = ['__proto__', 'a', 'constructor', 'prototype'];
@@ -30,7 +36,10 @@ function commands() {
   return {
     plain: (args: unknown) => inspect(args),
     echo: (args: unknown) => args,
-    headers: (_a: unknown, ctx: { headers: Record<string, string> }) => ({ own: Object.keys(ctx.headers).sort(), proto: Object.getPrototypeOf(ctx.headers) }),
+    headers: (_a: unknown, ctx: { headers: Record<string, string> }) => ({
+      own: Object.keys(ctx.headers).sort(),
+      proto: Object.getPrototypeOf(ctx.headers),
+    }),
     zod_object: command(z.object({ a: z.number() }), (args) => inspect(args)),
     zod_loose: command(z.looseObject({ a: z.number() }), (args) => inspect(args)),
     zod_record: command(z.record(z.string(), z.unknown()), (args) => inspect(args)),
@@ -50,7 +59,10 @@ describe('prototype keys through the core (in-process page)', () => {
   const heard: unknown[] = [];
 
   before(async () => {
-    app = await Builder.default().logger(() => {}).invokeHandler(commands()).build({});
+    app = await Builder.default()
+      .logger(() => {})
+      .invokeHandler(commands())
+      .build({});
     app.listen('payload', (e) => void heard.push(e.payload));
   });
 
@@ -74,10 +86,13 @@ describe('prototype keys through the core (in-process page)', () => {
       const id = Math.floor(Math.random() * 1e6) * 2;
       page.sendRaw(`{"t":"i","c":"${c}","cb":${id},"er":${id + 1},"a":${a}}`);
       await new Promise((r) => setImmediate(r));
-      const f = page.received.find((x): x is string => typeof x === 'string' && (x.startsWith(`{"r":${id},`) || x.startsWith(`{"r":${id + 1},`)));
+      const f = page.received.find(
+        (x): x is string => typeof x === 'string' && (x.startsWith(`{"r":${id},`) || x.startsWith(`{"r":${id + 1},`)),
+      );
       return (JSON.parse(f ?? '{}') as { d: unknown }).d;
     };
-    for (const c of ['zod_object', 'valibot_object']) assert.deepEqual(await run(c, PAYLOAD), { keys: ['a'], plain: true, isAdmin: null, polluted: null }, c);
+    for (const c of ['zod_object', 'valibot_object'])
+      assert.deepEqual(await run(c, PAYLOAD), { keys: ['a'], plain: true, isAdmin: null, polluted: null }, c);
     for (const c of ['zod_loose', 'zod_record', 'valibot_loose', 'valibot_record']) {
       const r = (await run(c, PAYLOAD)) as ReturnType<typeof inspect>;
       assert.equal(r.plain, true, c);
@@ -86,7 +101,10 @@ describe('prototype keys through the core (in-process page)', () => {
       assert.ok(!r.keys.includes('__proto__') || r.keys.length > 1, c);
     }
     const nested = (await run('zod_nested', `{"s":${PAYLOAD}}`)) as ReturnType<typeof inspect>;
-    assert.deepEqual({ plain: nested.plain, isAdmin: nested.isAdmin, polluted: nested.polluted }, { plain: true, isAdmin: null, polluted: null });
+    assert.deepEqual(
+      { plain: nested.plain, isAdmin: nested.isAdmin, polluted: nested.polluted },
+      { plain: true, isAdmin: null, polluted: null },
+    );
     assertPrototypesClean();
   });
 
@@ -117,18 +135,37 @@ describe('prototype keys through the core (in-process page)', () => {
 
   test('prototype keys in plugin args, event targets and command names are refused or inert, never looked up', async () => {
     const page = await connectInMemory(app, 'p5');
-    const code = (p: Promise<unknown>): Promise<string> => p.then((r) => `ok ${JSON.stringify(r)}`, (e: { code?: string } | string) => (typeof e === 'string' ? e : String(e.code)));
+    const code = (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        (r) => `ok ${JSON.stringify(r)}`,
+        (e: { code?: string } | string) => (typeof e === 'string' ? e : String(e.code)),
+      );
     // A target whose `kind` sits behind `__proto__` has no kind of its own.
-    assert.equal(await code(page.invoke('plugin:event|listen', JSON.parse('{"event":"e","handler":1,"target":{"__proto__":{"kind":"Any"}}}'))), 'INVALID_ARGS');
+    assert.equal(
+      await code(page.invoke('plugin:event|listen', JSON.parse('{"event":"e","handler":1,"target":{"__proto__":{"kind":"Any"}}}'))),
+      'INVALID_ARGS',
+    );
     // A Window target smuggling `kind: Any` in its prototype stays a Window target: an Any emission reaches it, an
     // emission to another window does not.
-    const eventId = await page.invoke('plugin:event|listen', JSON.parse('{"event":"t","handler":7,"target":{"kind":"Window","label":"other","__proto__":{"kind":"Any"}}}'));
+    const eventId = await page.invoke(
+      'plugin:event|listen',
+      JSON.parse('{"event":"t","handler":7,"target":{"kind":"Window","label":"other","__proto__":{"kind":"Any"}}}'),
+    );
     assert.equal(typeof eventId, 'number');
     const before = page.received.length;
     app.emitTo({ kind: 'Window', label: 'elsewhere' }, 't', 1);
     await new Promise((r) => setImmediate(r));
     assert.equal(page.received.length, before, 'the listener did not turn into an Any listener');
-    for (const name of ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'plugin:event|constructor', 'plugin:event|__proto__', 'plugin:__proto__|listen', 'plugin:constructor|name']) {
+    for (const name of [
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'toString',
+      'plugin:event|constructor',
+      'plugin:event|__proto__',
+      'plugin:__proto__|listen',
+      'plugin:constructor|name',
+    ]) {
       // Unknown app commands get Tauri's `Command x not found`; unknown plugin commands the ACL's denial text.
       assert.match(await code(page.invoke(name, {})), /^Command .* not found$|not allowed\. (Command|Plugin) not found/, name);
     }
@@ -168,10 +205,23 @@ describe('prototype keys through the official API in Chromium', () => {
       const { emit, listen } = window.api.event;
       const seen: unknown[] = [];
       const unlisten = await listen('payload', (e) => void seen.push(e.payload));
-      const own = (o: unknown) => ({ keys: Object.keys(o as object).sort(), plain: Object.getPrototypeOf(o) === Object.prototype, isAdmin: (o as Record<string, unknown>)['isAdmin'] ?? null });
+      const own = (o: unknown) => ({
+        keys: Object.keys(o as object).sort(),
+        plain: Object.getPrototypeOf(o) === Object.prototype,
+        isAdmin: (o as Record<string, unknown>)['isAdmin'] ?? null,
+      });
       const plain = await invoke('plain', JSON.parse(payload));
       const echoed = own(await invoke('echo', JSON.parse(payload)));
-      const headers = await invoke('headers', {}, { headers: new Headers([['__proto__', 'x'], ['constructor', 'y']]) });
+      const headers = await invoke(
+        'headers',
+        {},
+        {
+          headers: new Headers([
+            ['__proto__', 'x'],
+            ['constructor', 'y'],
+          ]),
+        },
+      );
       await emit('payload', JSON.parse(payload));
       const messages: unknown[] = [];
       const ch = new Channel<unknown>((m) => void messages.push(m));

@@ -69,7 +69,9 @@ describe('a second page claiming a live label', () => {
     const token = await currentToken(page);
     const context = await browser.newContext();
     await context.addInitScript('globalThis.__name = (f) => f');
-    await context.addInitScript(`sessionStorage.setItem('__airlock_session', ${JSON.stringify(JSON.stringify({ label: 'main', window: 'main', token }))})`);
+    await context.addInitScript(
+      `sessionStorage.setItem('__airlock_session', ${JSON.stringify(JSON.stringify({ label: 'main', window: 'main', token }))})`,
+    );
     const thief = await context.newPage();
     await thief.goto(`${t.server.origin}/index.html`);
     await thief.waitForFunction(() => typeof (window as unknown as { api?: unknown }).api === 'object');
@@ -94,7 +96,8 @@ describe('a second page claiming a live label', () => {
     let written = 0;
     const end = Date.now() + 1000;
     while (Date.now() < end && ws.readyState === ws.OPEN) {
-      while (ws.bufferedAmount < 4 * 1024 * 1024) ws.send(frame, (e) => void (e === undefined || e === null ? (written += frame.length) : 0));
+      while (ws.bufferedAmount < 4 * 1024 * 1024)
+        ws.send(frame, (e) => void (e === undefined || e === null ? (written += frame.length) : 0));
       await new Promise((r) => setTimeout(r, 2));
     }
     const mib = written / 1024 / 1024;

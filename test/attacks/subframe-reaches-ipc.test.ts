@@ -72,7 +72,9 @@ const attempts = async (args: { ws: string; ticket: string }): Promise<Record<st
     ]);
   const internals = w['__TAURI_INTERNALS__'] as { invoke?: (c: string) => Promise<unknown> } | undefined;
   out['own internals'] = internals?.invoke ? await settle(internals.invoke('side_effect')) : 'absent';
-  const api = w['api'] as { core: { invoke: (c: string) => Promise<unknown> }; event: { emit: (e: string, p: unknown) => Promise<unknown> } } | undefined;
+  const api = w['api'] as
+    | { core: { invoke: (c: string) => Promise<unknown> }; event: { emit: (e: string, p: unknown) => Promise<unknown> } }
+    | undefined;
   out['official api'] = api ? await settle(api.core.invoke('side_effect')) : 'absent';
   out['official emit'] = api ? await settle(api.event.emit('attack', 1)) : 'absent';
   out['parent internals'] = (() => {
@@ -130,7 +132,7 @@ async function mainStillWorks(): Promise<void> {
 }
 
 describe('a sub-frame of the app page', () => {
-  test('on another origin: no internals of its own, no access to the parent\'s, every socket refused', async () => {
+  test("on another origin: no internals of its own, no access to the parent's, every socket refused", async () => {
     const frame = await embed({ src: `${attacker.origin}/` });
     const r = await frame.evaluate(attempts, argsFor(true));
     assert.deepEqual(r, {
@@ -175,7 +177,7 @@ describe('a sub-frame of the app page', () => {
     await mainStillWorks();
   });
 
-  test('on the app\'s own origin: its internals reject, and even the page\'s resume token cannot open a second socket', async () => {
+  test("on the app's own origin: its internals reject, and even the page's resume token cannot open a second socket", async () => {
     const frame = await embed({ src: '/index.html' });
     await frame.waitForFunction(() => typeof (window as unknown as { api?: unknown }).api === 'object');
     const r = await frame.evaluate(attempts, argsFor(false));

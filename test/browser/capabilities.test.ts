@@ -47,10 +47,13 @@ after(async () => {
 });
 
 const invoke = (page: Page, cmd: string, args: Record<string, unknown> = {}) =>
-  page.evaluate(([c, a]) => window.api.core.invoke(c as string, a as Record<string, unknown>).catch((e: unknown) => ({ rejected: e })), [cmd, args] as const);
+  page.evaluate(([c, a]) => window.api.core.invoke(c as string, a as Record<string, unknown>).catch((e: unknown) => ({ rejected: e })), [
+    cmd,
+    args,
+  ] as const);
 
 describe('capabilities', () => {
-  test('a command allowed for one window is denied for the other, with Tauri\'s explanation', async () => {
+  test("a command allowed for one window is denied for the other, with Tauri's explanation", async () => {
     assert.equal(await invoke(main, 'greet'), 'hi');
     const denied = (await invoke(settings, 'greet')) as { rejected: string };
     assert.equal(
@@ -64,19 +67,34 @@ describe('capabilities', () => {
 
   test('core:event permissions gate listen: settings may emit but not listen', async () => {
     const r = await settings.evaluate(async () => {
-      const listen = await window.api.event.listen('x', () => {}).then(() => 'ok', (e: unknown) => e);
-      const emit = await window.api.event.emit('x', 1).then(() => 'ok', (e: unknown) => e);
+      const listen = await window.api.event
+        .listen('x', () => {})
+        .then(
+          () => 'ok',
+          (e: unknown) => e,
+        );
+      const emit = await window.api.event.emit('x', 1).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
       return { listen, emit };
     });
     assert.equal(r.emit, 'ok');
-    assert.match(String(r.listen), /^event\.listen not allowed on window "settings", webview "settings", URL: local\n\nallowed on: \[windows: "main", URL: local\]/);
+    assert.match(
+      String(r.listen),
+      /^event\.listen not allowed on window "settings", webview "settings", URL: local\n\nallowed on: \[windows: "main", URL: local\]/,
+    );
     assert.equal(await main.evaluate(() => window.api.event.listen('x', () => {}).then(() => 'ok')), 'ok');
   });
 
   test('a scope-restricted command gets its allow and deny values', async () => {
     assert.equal(await invoke(main, 'read_note', { path: 'notes/todo.md' }), 'contents of notes/todo.md');
-    assert.deepEqual(await invoke(main, 'read_note', { path: 'notes/secret.md' }), { rejected: { code: 'SCOPE', message: 'notes/secret.md is outside the granted scope' } });
-    assert.deepEqual(await invoke(main, 'read_note', { path: '/etc/passwd' }), { rejected: { code: 'SCOPE', message: '/etc/passwd is outside the granted scope' } });
+    assert.deepEqual(await invoke(main, 'read_note', { path: 'notes/secret.md' }), {
+      rejected: { code: 'SCOPE', message: 'notes/secret.md is outside the granted scope' },
+    });
+    assert.deepEqual(await invoke(main, 'read_note', { path: '/etc/passwd' }), {
+      rejected: { code: 'SCOPE', message: '/etc/passwd is outside the granted scope' },
+    });
   });
 
   test('a window that matches no capability has no IPC at all', async () => {
@@ -88,11 +106,16 @@ describe('capabilities', () => {
 
   test('a remote origin is refused without a remote capability (tauri 2.11.1 rule), even for app commands', async () => {
     // Remote content cannot reach Airlock's socket at all (the Origin check); an in-process page stands in for it.
-    await using app = await quietBuilder().invokeHandler({ greet: () => 'hi', save_settings: () => null, read_note: () => null }).build({ config });
+    await using app = await quietBuilder()
+      .invokeHandler({ greet: () => 'hi', save_settings: () => null, read_note: () => null })
+      .build({ config });
     const remote = await connectInMemory(app, 'main', 'https://evil.example', false);
     const text = String(await remote.invoke('greet').catch((e: unknown) => e));
     // Tauri's text (authority.rs prints the window form whenever allowed entries exist, whatever their origin).
-    assert.match(text, /^greet not allowed on window "main", webview "main", URL: https:\/\/evil\.example\/\n\nallowed on: \[windows: "main", URL: local\]/);
+    assert.match(
+      text,
+      /^greet not allowed on window "main", webview "main", URL: https:\/\/evil\.example\/\n\nallowed on: \[windows: "main", URL: local\]/,
+    );
   });
 
   test('app.explain answers "may window W call command C?"', () => {

@@ -38,7 +38,10 @@ after(async () => {
 });
 
 /** Registers listeners in a page and returns a function that reads what they received. */
-async function listenIn(page: Page, spec: Array<{ name: string; event: string; target?: unknown; how?: 'listen' | 'once' | 'window' }>): Promise<void> {
+async function listenIn(
+  page: Page,
+  spec: Array<{ name: string; event: string; target?: unknown; how?: 'listen' | 'once' | 'window' }>,
+): Promise<void> {
   await page.evaluate(async (spec) => {
     const w = window as unknown as { got: Record<string, unknown[]>; unlisten: Record<string, () => void> };
     w.got = {};
@@ -94,7 +97,11 @@ describe('events', () => {
       await window.api.event.emitTo('settings', 'hello', 'direct');
     });
     assert.deepEqual(await received(settings), { h: [{ from: 'main' }, 'direct'] });
-    assert.deepEqual(seen.map((e) => e.payload), [{ from: 'main' }], 'App listeners do not get emitTo(label)');
+    assert.deepEqual(
+      seen.map((e) => e.payload),
+      [{ from: 'main' }],
+      'App listeners do not get emitTo(label)',
+    );
     unlisten();
   });
 
@@ -117,7 +124,7 @@ describe('events', () => {
     assert.deepEqual(await received(main), { a: ['x'] });
   });
 
-  test('an invalid event name rejects with Tauri\'s message', async () => {
+  test("an invalid event name rejects with Tauri's message", async () => {
     const err = await main.evaluate(() => window.api.event.listen('bad name', () => {}).catch((e: unknown) => e));
     assert.match(String((err as { message?: string }).message ?? err), /Event name must include only alphanumeric characters/);
   });

@@ -49,7 +49,10 @@ describe('invoke through @tauri-apps/api/core', () => {
   });
 
   test('a validation failure rejects with a structured error naming the command and the field', async () => {
-    const err = (await page.evaluate(() => window.api.core.invoke('greet', { name: 42 }).catch((e: unknown) => e))) as Record<string, unknown>;
+    const err = (await page.evaluate(() => window.api.core.invoke('greet', { name: 42 }).catch((e: unknown) => e))) as Record<
+      string,
+      unknown
+    >;
     assert.equal(err['code'], 'INVALID_ARGS');
     assert.equal(err['command'], 'greet');
     assert.match(String(err['message']), /invalid args `name` for command `greet`/);
@@ -120,14 +123,25 @@ describe('the page contract (__TAURI_INTERNALS__)', () => {
   test('members are read-only, non-enumerable and non-configurable; isTauri() is true', async () => {
     const r = await page.evaluate(() => {
       const internals = (window as unknown as Record<string, object>)['__TAURI_INTERNALS__'] as object;
-      const names = ['invoke', 'transformCallback', 'unregisterCallback', 'runCallback', 'callbacks', 'convertFileSrc', 'metadata', 'plugins', 'ipc', 'postMessage'];
+      const names = [
+        'invoke',
+        'transformCallback',
+        'unregisterCallback',
+        'runCallback',
+        'callbacks',
+        'convertFileSrc',
+        'metadata',
+        'plugins',
+        'ipc',
+        'postMessage',
+      ];
       const bad = names.filter((n) => {
         const d = Object.getOwnPropertyDescriptor(internals, n);
         return d === undefined || d.writable || d.enumerable || d.configurable;
       });
       let threw = false;
       try {
-        'use strict';
+        ('use strict');
         (internals as Record<string, unknown>)['invoke'] = () => 1;
       } catch {
         threw = true;
@@ -153,7 +167,9 @@ describe('the page contract (__TAURI_INTERNALS__)', () => {
   });
 
   test('the app plugin answers name and version from the config', async () => {
-    const r = await page.evaluate(() => Promise.all([window.api.core.invoke('plugin:app|version'), window.api.core.invoke('plugin:app|name')]));
+    const r = await page.evaluate(() =>
+      Promise.all([window.api.core.invoke('plugin:app|version'), window.api.core.invoke('plugin:app|name')]),
+    );
     assert.deepEqual(r, ['0.0.0', 'Airlock app']);
   });
 });

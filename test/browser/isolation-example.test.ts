@@ -31,7 +31,13 @@ after(async () => {
 });
 
 const call = (cmd: string, args?: Record<string, unknown>) =>
-  page.evaluate(([c, a]) => window.api.core.invoke(c as string, a as Record<string, unknown>).catch((e: { code?: string; message?: string }) => `refused: ${e.code}`), [cmd, args] as const);
+  page.evaluate(
+    ([c, a]) =>
+      window.api.core
+        .invoke(c as string, a as Record<string, unknown>)
+        .catch((e: { code?: string; message?: string }) => `refused: ${e.code}`),
+    [cmd, args] as const,
+  );
 
 describe('examples/isolation', () => {
   test('an allow-list: listed commands pass, others are refused', async () => {

@@ -11,7 +11,9 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-const isolationConfig = (dir: string) => ({ app: { security: { pattern: { use: 'isolation', options: { dir: path.join(fixtures, dir) } } } } });
+const isolationConfig = (dir: string) => ({
+  app: { security: { pattern: { use: 'isolation', options: { dir: path.join(fixtures, dir) } } } },
+});
 
 let browser: Browser;
 let t: TestApp;
@@ -67,7 +69,7 @@ describe('isolation pattern', () => {
     assert.deepEqual(r, { greeting: 'Hello, Ada!', bytes: [5, 6, 7], got: [1], channel: 200, inOrder: true });
   });
 
-  test('the hook sees Tauri\'s payload shape for commands and event calls', async () => {
+  test("the hook sees Tauri's payload shape for commands and event calls", async () => {
     const seen = await isolationFrame(page).evaluate(() => (window as unknown as { seen: string[] }).seen);
     for (const cmd of ['greet', 'echo_bytes', 'plugin:event|listen', 'plugin:event|emit', 'plugin:event|unlisten', 'stream']) {
       assert.ok(seen.includes(cmd), `hook saw ${cmd}`);
@@ -77,7 +79,9 @@ describe('isolation pattern', () => {
   test('a hook that returns null, resolves undefined or throws blocks the call, which rejects promptly', async () => {
     const r = await page.evaluate(async () => {
       const started = performance.now();
-      const errors = await Promise.all(['blocked_sync', 'blocked_async', 'throws'].map((c) => window.api.core.invoke(c).catch((e: unknown) => e)));
+      const errors = await Promise.all(
+        ['blocked_sync', 'blocked_async', 'throws'].map((c) => window.api.core.invoke(c).catch((e: unknown) => e)),
+      );
       return { errors, ms: performance.now() - started };
     });
     for (const e of r.errors) assert.equal((e as { code?: string }).code, 'ISOLATION_REFUSED');
@@ -91,7 +95,9 @@ describe('isolation pattern', () => {
 
   test('async hooks that finish out of order still reach the core in sequence', async () => {
     const r = await page.evaluate(() =>
-      Promise.all(Array.from({ length: 50 }, (_, i) => window.api.core.invoke(i % 2 ? 'slow' : 'greet', i % 2 ? { i } : { name: String(i) }))),
+      Promise.all(
+        Array.from({ length: 50 }, (_, i) => window.api.core.invoke(i % 2 ? 'slow' : 'greet', i % 2 ? { i } : { name: String(i) })),
+      ),
     );
     assert.equal(r.length, 50);
     assert.equal(r[1], 1);
@@ -113,7 +119,10 @@ describe('isolation pattern', () => {
   test('an isolation app written as ES modules works', async () => {
     await using esm = await startApp((b) => b.invokeHandler(commands), { config: isolationConfig('isolation-esm') });
     const p = await openPage(browser, esm.server.url('main'));
-    const r = await p.evaluate(async () => [await window.api.core.invoke('greet', { name: 'esm' }), await window.api.core.invoke('throws').catch((e: { code: string }) => e.code)]);
+    const r = await p.evaluate(async () => [
+      await window.api.core.invoke('greet', { name: 'esm' }),
+      await window.api.core.invoke('throws').catch((e: { code: string }) => e.code),
+    ]);
     assert.deepEqual(r, ['Hello, esm!', 'ISOLATION_REFUSED']);
     await p.context().close();
   });
@@ -133,7 +142,10 @@ describe('hooks copied from Tauri v1 examples', () => {
     await p.waitForFunction(() => typeof window.api === 'object');
     assert.equal(await p.evaluate(() => window.api.core.invoke('greet', { name: 'v1' })), 'Hello, v1!', 'the v1 check never matches');
     await p.waitForTimeout(100);
-    assert.ok(warnings.some((w) => w.includes("compares against 'invoke'") && w.includes('payload.cmd')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.includes("compares against 'invoke'") && w.includes('payload.cmd')),
+      warnings.join('\n'),
+    );
     await context.close();
   });
 });

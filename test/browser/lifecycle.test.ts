@@ -41,7 +41,7 @@ async function until(predicate: () => boolean, what: string, ms = 5000): Promise
 }
 
 describe('page lifecycle', () => {
-  test('a reload mid-call aborts the call, drops the page\'s listeners, and the page reconnects as the same webview', async () => {
+  test("a reload mid-call aborts the call, drops the page's listeners, and the page reconnects as the same webview", async () => {
     await page.evaluate(async () => {
       await window.api.event.listen('x', () => {});
       void window.api.core.invoke('hang');

@@ -37,7 +37,9 @@ after(async () => {
 });
 
 describe('airlock dev --no-window (Vite)', () => {
-  test('proxies devUrl with HMR, reloads keep IPC, backend edits restart the core, SIGINT stops everything', { timeout: 180_000 }, async () => {
+  test('proxies devUrl with HMR, reloads keep IPC, backend edits restart the core, SIGINT stops everything', {
+    timeout: 180_000,
+  }, async () => {
     await using cli = startCli(['dev', project, '--no-window'], { env: { VITE_FIXTURE_PORT: String(port) } });
     const { main } = await printedUrls(cli);
     assert.match(cli.output(), new RegExp(`frontend\\s+http://127\\.0\\.0\\.1:${port} \\(proxied by the core`));
@@ -60,7 +62,10 @@ describe('airlock dev --no-window (Vite)', () => {
       await page.waitForFunction(() => document.title === 'vite fixture v2', null, { timeout: 15_000 });
       await page.waitForFunction(() => typeof window.api === 'object');
       assert.equal(await greet(), 'Hello, Ada! (dev)');
-      assert.ok(consoleLines.some((l) => l.includes('[vite] connected')), `Vite's HMR client connected: ${consoleLines.join(' | ')}`);
+      assert.ok(
+        consoleLines.some((l) => l.includes('[vite] connected')),
+        `Vite's HMR client connected: ${consoleLines.join(' | ')}`,
+      );
 
       // A backend edit restarts the core; with --no-window the new URLs are printed.
       const lib = path.join(project, 'src-tauri', 'lib', 'greeting.ts');

@@ -42,7 +42,15 @@ describe('airlock init', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /created my-app/);
     assert.match(r.stdout, /npm run dev/);
-    for (const f of ['package.json', '.gitignore', 'index.html', 'src/main.ts', 'src-tauri/tauri.conf.json', 'src-tauri/capabilities/default.json', 'src-tauri/main.ts']) {
+    for (const f of [
+      'package.json',
+      '.gitignore',
+      'index.html',
+      'src/main.ts',
+      'src-tauri/tauri.conf.json',
+      'src-tauri/capabilities/default.json',
+      'src-tauri/main.ts',
+    ]) {
       assert.ok(existsSync(path.join(app, f)), `${f} exists`);
     }
     const pkg = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -72,10 +80,16 @@ describe('airlock init', () => {
       await page.goto(main ?? '');
       await page.fill('#greet-input', 'Ada');
       await page.click('#greet-form button');
-      await page.waitForFunction(() => document.querySelector('#greet-msg')?.textContent?.includes('Hello, Ada!'), null, { timeout: 15_000 });
-      await page.waitForFunction(() => document.querySelector('#clock')?.textContent?.startsWith('the core says'), null, { timeout: 5_000 });
+      await page.waitForFunction(() => document.querySelector('#greet-msg')?.textContent?.includes('Hello, Ada!'), null, {
+        timeout: 15_000,
+      });
+      await page.waitForFunction(() => document.querySelector('#clock')?.textContent?.startsWith('the core says'), null, {
+        timeout: 5_000,
+      });
       await page.click('#progress-btn');
-      await page.waitForFunction(() => document.querySelector('#greet-msg')?.textContent?.startsWith('task done'), null, { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('#greet-msg')?.textContent?.startsWith('task done'), null, {
+        timeout: 15_000,
+      });
       assert.equal(await page.evaluate(() => (document.querySelector('#progress-bar') as HTMLProgressElement).value), 100);
     } finally {
       await context.close();

@@ -29,7 +29,9 @@ function distinctColors(xwdFile: string, rect: { x: number; y: number; w: number
 }
 
 describe('app window under Xvfb', { skip }, () => {
-  test('windows open, IPC works, the screen is not blank, close() closes a window, closing the last one ends the app', { timeout: 180_000 }, async () => {
+  test('windows open, IPC works, the screen is not blank, close() closes a window, closing the last one ends the app', {
+    timeout: 180_000,
+  }, async () => {
     const project = await makeProject('window');
     const fbdir = mkdtempSync(path.join(tmpdir(), 'airlock-xvfb-'));
     try {

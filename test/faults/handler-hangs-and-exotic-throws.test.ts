@@ -20,7 +20,8 @@ function exotic(): Record<string, [unknown, (rejection: unknown) => boolean]> {
   const trapped = new Proxy({}, { getPrototypeOf: () => assert.fail('trap'), get: () => assert.fail('trap') });
   const revocable = Proxy.revocable({}, {});
   revocable.revoke();
-  const internal = (r: unknown): boolean => (r as { code?: string }).code === 'INTERNAL' && /cannot be serialized to JSON/.test((r as { message: string }).message);
+  const internal = (r: unknown): boolean =>
+    (r as { code?: string }).code === 'INTERNAL' && /cannot be serialized to JSON/.test((r as { message: string }).message);
   return {
     error: [new Error('broken'), (r) => r === 'broken'],
     string: ['plain', (r) => r === 'plain'],
@@ -55,15 +56,26 @@ function handlers(): Record<string, (args: unknown) => unknown> {
 const hangs = {
   hang_promise: () => never(),
   hang_thenable: () => ({ then() {} }),
-  hang_async_schema: command(z.object({ n: z.number() }).refine(() => never()), () => 1),
+  hang_async_schema: command(
+    z.object({ n: z.number() }).refine(() => never()),
+    () => 1,
+  ),
   hang_with_channel: command(z.object({ ch: channel() }), () => never()),
   hang_deadline: command(z.object({}), () => never(), { timeoutMs: 30 }),
   hang_thenable_deadline: command(z.object({}), () => ({ then() {} }), { timeoutMs: 30 }),
-  hang_schema_deadline: command(z.object({}).refine(() => never()), () => 1, { timeoutMs: 30 }),
+  hang_schema_deadline: command(
+    z.object({}).refine(() => never()),
+    () => 1,
+    { timeoutMs: 30 },
+  ),
   ping: () => 'pong',
 };
 
-const build = (): Promise<App> => Builder.default().logger(() => {}).invokeHandler({ ...handlers(), ...hangs }).build({});
+const build = (): Promise<App> =>
+  Builder.default()
+    .logger(() => {})
+    .invokeHandler({ ...handlers(), ...hangs })
+    .build({});
 
 describe('exotic throws (in-process page)', () => {
   test('every value a handler throws or rejects with becomes a serializable rejection, and nothing escapes', async () => {
@@ -74,7 +86,10 @@ describe('exotic throws (in-process page)', () => {
       for (const [name, [, expected]] of Object.entries(exotic())) {
         for (const how of ['throw', 'reject']) {
           const r = await Promise.race([
-            page.invoke(`${how} ${name}`).then(() => 'resolved', (e: unknown) => (expected(e) ? 'ok' : `unexpected ${JSON.stringify(e)}`)),
+            page.invoke(`${how} ${name}`).then(
+              () => 'resolved',
+              (e: unknown) => (expected(e) ? 'ok' : `unexpected ${JSON.stringify(e)}`),
+            ),
             new Promise((resolve) => setTimeout(() => resolve('never settled'), 2000)),
           ]);
           if (r !== 'ok') out[`${how} ${name}`] = r;
@@ -148,7 +163,15 @@ describe('hung handlers and exotic throws seen from the official API in Chromium
   test('every exotic rejection reaches invoke() as a value the page can read', async () => {
     const names = Object.keys(exotic()).flatMap((n) => [`throw ${n}`, `reject ${n}`]);
     const results = await page.evaluate(
-      (cmds) => Promise.all(cmds.map((c) => window.api.core.invoke(c).then(() => 'resolved', (e: unknown) => JSON.stringify(e) ?? 'undefined'))),
+      (cmds) =>
+        Promise.all(
+          cmds.map((c) =>
+            window.api.core.invoke(c).then(
+              () => 'resolved',
+              (e: unknown) => JSON.stringify(e) ?? 'undefined',
+            ),
+          ),
+        ),
       names,
     );
     const expected = exotic();
@@ -156,7 +179,10 @@ describe('hung handlers and exotic throws seen from the official API in Chromium
       const [, check] = expected[name.replace(/^(throw|reject) /, '')] ?? assert.fail(name);
       assert.ok(check(JSON.parse(results[i] as string)), `${name} → ${results[i]}`);
     });
-    assert.deepEqual(t.logs.filter((l) => l.startsWith('error')), []);
+    assert.deepEqual(
+      t.logs.filter((l) => l.startsWith('error')),
+      [],
+    );
   });
 
   test('hung calls of every kind are released when the page reloads, and leave nothing pending in the core', async () => {

@@ -28,7 +28,9 @@ after(async () => {
 
 describe('listen/unlisten cycles', () => {
   test(`${CYCLES.toLocaleString('en')} cycles in the page leave no listener in the core and no callback in the page`, async (tc) => {
-    const baseline = await page.evaluate(() => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size);
+    const baseline = await page.evaluate(
+      () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+    );
     const heap0 = liveHeap();
     let warnings = 0;
     page.on('console', (m) => void (m.type() === 'warning' ? warnings++ : 0));
@@ -54,7 +56,9 @@ describe('listen/unlisten cycles', () => {
     // swamped the page until it crawled.
     assert.equal(warnings, 0, 'console warnings in the page');
     await new Promise((r) => setTimeout(r, 50));
-    const left = await page.evaluate(() => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size);
+    const left = await page.evaluate(
+      () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+    );
     assert.equal(left, baseline, 'page callbacks');
     assert.deepEqual({ pageListeners: t.app.stats.pageListeners, pending: t.app.stats.pending }, { pageListeners: 0, pending: 0 });
     const heap = liveHeap() - heap0;

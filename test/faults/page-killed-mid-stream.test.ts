@@ -59,7 +59,11 @@ async function busy(page: Page): Promise<void> {
 
 async function coreHoldsNothing(what: string, endingsBefore: number): Promise<void> {
   await until(() => t.app.stats.webviews === 0 && t.app.stats.pending === 0, `${what}: the core to release the page`, 15_000);
-  assert.deepEqual({ ...t.app.stats, droppedEvents: 0 }, { webviews: 0, pending: 0, pageListeners: 0, nodeListeners: 0, channels: 0, droppedEvents: 0 }, what);
+  assert.deepEqual(
+    { ...t.app.stats, droppedEvents: 0 },
+    { webviews: 0, pending: 0, pageListeners: 0, nodeListeners: 0, channels: 0, droppedEvents: 0 },
+    what,
+  );
   await until(() => endings.length === endingsBefore + 1, `${what}: the stream to end`);
   assert.equal(endings.at(-1), 'CHANNEL_CLOSED aborted=true', what);
   const fresh = await connectWsPage(t.server, `ticket.${ticketFrom(t.server.url('after'))}`);

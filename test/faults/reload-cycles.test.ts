@@ -115,7 +115,9 @@ describe('reload cycles', () => {
       await until(() => aborted - aborted0 === BROWSER_RELOADS, 'every hung call to be aborted');
       assert.deepEqual({ ...t.app.stats }, clean(1));
       assert.equal(
-        await page.evaluate(() => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size),
+        await page.evaluate(
+          () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+        ),
         0,
       );
     });

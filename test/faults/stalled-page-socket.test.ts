@@ -156,7 +156,10 @@ describe('a protocol client that stops reading its socket', () => {
     socket.resume();
     assert.equal(await done, 20_000);
     await until(() => got.length === 20_000, 'every message to arrive');
-    assert.ok(got.every((v, i) => v === i), 'in order, none lost');
+    assert.ok(
+      got.every((v, i) => v === i),
+      'in order, none lost',
+    );
     await client.close();
   });
 });

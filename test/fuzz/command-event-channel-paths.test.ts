@@ -12,7 +12,16 @@ import fc from 'fast-check';
 import type { App } from 'airlock';
 import { CloseCode } from '../../src/protocol/frames.ts';
 import { step, type Frame } from './frames.ts';
-import { assertCoreAnswers, check, assertPrototypesClean, collectUncaught, effects, fuzzApp, hostilePage, type HostilePage } from './harness.ts';
+import {
+  assertCoreAnswers,
+  check,
+  assertPrototypesClean,
+  collectUncaught,
+  effects,
+  fuzzApp,
+  hostilePage,
+  type HostilePage,
+} from './harness.ts';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 2_024_35222);
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -83,7 +92,10 @@ async function run(app: App, steps: readonly Frame[][]): Promise<void> {
   for (const [p, f] of pages) checkPage(p, f);
   for (const [p] of pages) p.conn.close();
   assertPrototypesClean();
-  assert.deepEqual({ webviews: app.stats.webviews, pageListeners: app.stats.pageListeners, pending: app.stats.pending }, { webviews: 0, pageListeners: 0, pending: 0 });
+  assert.deepEqual(
+    { webviews: app.stats.webviews, pageListeners: app.stats.pageListeners, pending: app.stats.pending },
+    { webviews: 0, pageListeners: 0, pending: 0 },
+  );
 }
 
 describe('fuzzing the command, event and channel paths', () => {
@@ -101,7 +113,10 @@ describe('fuzzing the command, event and channel paths', () => {
       assert.deepEqual(uncaught, []);
       assert.ok(totals.frames >= 100_000, `only ${totals.frames} frames were processed`);
       await assertCoreAnswers(app);
-      assert.deepEqual({ ...app.stats, droppedEvents: 0 }, { webviews: 0, pending: 0, pageListeners: 0, nodeListeners: 0, channels: 0, droppedEvents: 0 });
+      assert.deepEqual(
+        { ...app.stats, droppedEvents: 0 },
+        { webviews: 0, pending: 0, pageListeners: 0, nodeListeners: 0, channels: 0, droppedEvents: 0 },
+      );
     } finally {
       await app.close();
     }

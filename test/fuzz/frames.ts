@@ -48,10 +48,7 @@ const json = (v: unknown): string => JSON.stringify(v) ?? 'null';
 /** Any code point, lone surrogates included (fast-check's `binary` unit costs seconds to set up). */
 export const anyCodePoint = fc.integer({ min: 0, max: 0x10ffff }).map((c) => String.fromCodePoint(c));
 
-const eventName = fc.oneof(
-  fc.constantFrom('tick', 'a/b', 'x:y-z', 'über_1', '', '__proto__', 'constructor'),
-  fc.string({ maxLength: 12 }),
-);
+const eventName = fc.oneof(fc.constantFrom('tick', 'a/b', 'x:y-z', 'über_1', '', '__proto__', 'constructor'), fc.string({ maxLength: 12 }));
 
 const label = fc.constantFrom('fuzz', 'main', 'other', '', '__proto__');
 
@@ -85,7 +82,10 @@ function argsFor(command: string): fc.Arbitrary<string> {
         return fc.record({ target, event: eventName, payload: value }, { requiredKeys: ['event'] });
       case 'stream':
         return fc.record({
-          ch: fc.oneof(fc.nat({ max: 50 }).map((n) => `__CHANNEL__:${n}`), fc.constantFrom<unknown>('__CHANNEL__:', '__CHANNEL__:99999999999', 5, null)),
+          ch: fc.oneof(
+            fc.nat({ max: 50 }).map((n) => `__CHANNEL__:${n}`),
+            fc.constantFrom<unknown>('__CHANNEL__:', '__CHANNEL__:99999999999', 5, null),
+          ),
           count: fc.oneof(fc.nat({ max: 12 }), fc.constantFrom<unknown>(-1, 'x', 1e9)),
           bytes: fc.boolean(),
         });
@@ -109,7 +109,10 @@ function argsFor(command: string): fc.Arbitrary<string> {
 }
 
 const headersText = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('{"__proto__":"x","constructor":"y","prototype":"z"}', '{"Content-Type":"application/json","X-A":"1"}') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('{"__proto__":"x","constructor":"y","prototype":"z"}', '{"Content-Type":"application/json","X-A":"1"}'),
+  },
   { weight: 3, arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }).map(json) },
   { weight: 1, arbitrary: fc.constantFrom('{"a":1}', '[]', '"text"', 'null', '{"__proto__":{"polluted":"yes"}}') },
 );
@@ -127,15 +130,15 @@ const wellFormed: fc.Arbitrary<Frame[]> = fc.oneof(
 );
 
 /** A binary invoke: header + body, or a header followed by the wrong thing, or a body with no header. */
-const binary: fc.Arbitrary<Frame[]> = fc.tuple(fc.constantFrom('echo', 'bytes', 'zod_cmd', 'plugin:event|emit'), fc.nat({ max: 1e6 }), bytes, fc.nat({ max: 3 })).map(
-  ([c, id, body, variant]): Frame[] => {
+const binary: fc.Arbitrary<Frame[]> = fc
+  .tuple(fc.constantFrom('echo', 'bytes', 'zod_cmd', 'plugin:event|emit'), fc.nat({ max: 1e6 }), bytes, fc.nat({ max: 3 }))
+  .map(([c, id, body, variant]): Frame[] => {
     const header = `{"t":"i","c":${json(c)},"cb":${id},"er":${id + 1},"b":1}`;
     if (variant === 0) return [header, body];
     if (variant === 1) return [header, header];
     if (variant === 2) return [body];
     return [header, body.subarray(0, Math.floor(body.length / 2)), body];
-  },
-);
+  });
 
 /** A sealed (isolation) frame with a random body: never opens without the launch key. */
 const sealed: fc.Arbitrary<Frame[]> = fc

@@ -19,11 +19,15 @@ export interface HostilePage {
 let seq = 0;
 
 /** Attaches a page as `label` (the previous page of that label must be gone) whose peer records everything. */
-export async function hostilePage(app: App, label = "fuzz"): Promise<HostilePage> {
+export async function hostilePage(app: App, label = 'fuzz'): Promise<HostilePage> {
   const ticket = app.sessions.issueTicket({ label, window: label });
   const session = app.sessions.find('ticket', ticket);
   assert.ok(session);
-  const page: { conn?: Connection; text: string[]; binary: Uint8Array[]; closed: HostilePage['closed'] } = { text: [], binary: [], closed: undefined };
+  const page: { conn?: Connection; text: string[]; binary: Uint8Array[]; closed: HostilePage['closed'] } = {
+    text: [],
+    binary: [],
+    closed: undefined,
+  };
   page.conn = await app.attach(session, { kind: 'ticket', value: ticket }, 'http://127.0.0.1:1', {
     sendText: (f) => void page.text.push(f),
     sendBinary: (b) => void page.binary.push(b),
@@ -64,14 +68,22 @@ export function fuzzApp(options: { isolationDir?: string; limits?: Partial<Limit
       echo: (args: unknown) => args,
       side_effect: () => ++effects.count,
       zod_cmd: command(
-        z.object({ name: z.string(), n: z.number().int(), tags: z.array(z.string()).optional(), meta: z.record(z.string(), z.unknown()).optional() }),
+        z.object({
+          name: z.string(),
+          n: z.number().int(),
+          tags: z.array(z.string()).optional(),
+          meta: z.record(z.string(), z.unknown()).optional(),
+        }),
         (a) => ({ ...a, polluted: ({} as Record<string, unknown>)['polluted'] ?? null }),
       ),
       valibot_cmd: command(v.object({ name: v.string(), n: v.number(), meta: v.optional(v.record(v.string(), v.unknown())) }), (a) => a),
-      stream: command(z.object({ ch: channel(), count: z.number().int().min(0).max(20), bytes: z.boolean().optional() }), ({ ch, count, bytes }) => {
-        for (let i = 0; i < count; i++) ch.send(bytes === true ? new Uint8Array([i]) : { i });
-        return count;
-      }),
+      stream: command(
+        z.object({ ch: channel(), count: z.number().int().min(0).max(20), bytes: z.boolean().optional() }),
+        ({ ch, count, bytes }) => {
+          for (let i = 0; i < count; i++) ch.send(bytes === true ? new Uint8Array([i]) : { i });
+          return count;
+        },
+      ),
       bytes: (args: unknown) => new Uint8Array(args instanceof Uint8Array ? args.length : 3),
       throws: (args: unknown) => {
         throw args;
@@ -82,7 +94,9 @@ export function fuzzApp(options: { isolationDir?: string; limits?: Partial<Limit
       },
     });
   const config =
-    options.isolationDir === undefined ? {} : { app: { security: { pattern: { use: 'isolation', options: { dir: options.isolationDir } } } } };
+    options.isolationDir === undefined
+      ? {}
+      : { app: { security: { pattern: { use: 'isolation', options: { dir: options.isolationDir } } } } };
   return b.build({ config });
 }
 
@@ -119,5 +133,7 @@ export async function check<T>(property: fc.IAsyncProperty<T> | fc.IProperty<T>,
   const e = details.errorInstance;
   const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
   const example = JSON.stringify(details.counterexample, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v)) ?? '';
-  assert.fail(`property failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n${error}\ncounterexample: ${example.slice(0, 3000)}`);
+  assert.fail(
+    `property failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n${error}\ncounterexample: ${example.slice(0, 3000)}`,
+  );
 }

@@ -53,15 +53,32 @@ const invalidUtf8 = fc.constantFrom(
 
 const rawFrame = fc.oneof(
   // text frames whose bytes are not UTF-8
-  fc.tuple(fc.uint8Array({ maxLength: 40 }), invalidUtf8).map(([a, bad]) => frame({ fin: true, rsv: 0, opcode: 1, masked: true, payload: Uint8Array.from([...a, ...bad]) })),
+  fc
+    .tuple(fc.uint8Array({ maxLength: 40 }), invalidUtf8)
+    .map(([a, bad]) => frame({ fin: true, rsv: 0, opcode: 1, masked: true, payload: Uint8Array.from([...a, ...bad]) })),
   // any header bits and opcode over random bytes
-  fc.record({ fin: fc.boolean(), rsv: fc.nat({ max: 7 }), opcode: fc.nat({ max: 15 }), masked: fc.boolean(), payload: fc.uint8Array({ maxLength: 200 }) }).map((o) => frame(o)),
+  fc
+    .record({
+      fin: fc.boolean(),
+      rsv: fc.nat({ max: 7 }),
+      opcode: fc.nat({ max: 15 }),
+      masked: fc.boolean(),
+      payload: fc.uint8Array({ maxLength: 200 }),
+    })
+    .map((o) => frame(o)),
   // a length that lies (truncated frame), or that is over maxFrameBytes
-  fc.tuple(fc.uint8Array({ maxLength: 100 }), fc.constantFrom(1000, 70_000, 0x7fff_ffff)).map(([payload, lie]) => frame({ fin: true, rsv: 0, opcode: 2, masked: true, payload, lie })),
+  fc
+    .tuple(fc.uint8Array({ maxLength: 100 }), fc.constantFrom(1000, 70_000, 0x7fff_ffff))
+    .map(([payload, lie]) => frame({ fin: true, rsv: 0, opcode: 2, masked: true, payload, lie })),
   // a call header announcing a body, then anything
-  fc.uint8Array({ maxLength: 64 }).map((body) =>
-    Buffer.concat([frame({ fin: true, rsv: 0, opcode: 1, masked: true, payload: Buffer.from('{"t":"i","c":"side_effect","cb":1,"er":2,"b":1}') }), frame({ fin: false, rsv: 0, opcode: 2, masked: true, payload: body })]),
-  ),
+  fc
+    .uint8Array({ maxLength: 64 })
+    .map((body) =>
+      Buffer.concat([
+        frame({ fin: true, rsv: 0, opcode: 1, masked: true, payload: Buffer.from('{"t":"i","c":"side_effect","cb":1,"er":2,"b":1}') }),
+        frame({ fin: false, rsv: 0, opcode: 2, masked: true, payload: body }),
+      ]),
+    ),
   // plain garbage
   fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
 );

@@ -42,13 +42,19 @@ function checkFrame(text: string): void {
 
 describe('wire decoder under fuzzing', () => {
   test(`${DECODER_RUNS.toLocaleString('en')} generated text frames: a known frame or a coded error, nothing else`, () => {
-    fc.assert(fc.property(textFrame, (text) => checkFrame(text)), { numRuns: DECODER_RUNS, seed: SEED });
+    fc.assert(
+      fc.property(textFrame, (text) => checkFrame(text)),
+      { numRuns: DECODER_RUNS, seed: SEED },
+    );
     assert.equal(Object.getOwnPropertyNames(Object.prototype).sort().join(), protoNames, 'Object.prototype is untouched');
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
 
   test('arbitrary strings, including lone surrogates and control characters, never throw anything but AirlockError', () => {
-    fc.assert(fc.property(fc.string({ unit: anyCodePoint, maxLength: 64 }), (text) => checkFrame(text)), { numRuns: 5_000, seed: SEED });
+    fc.assert(
+      fc.property(fc.string({ unit: anyCodePoint, maxLength: 64 }), (text) => checkFrame(text)),
+      { numRuns: 5_000, seed: SEED },
+    );
   });
 
   test('errors never echo more than a few dozen characters of what the page sent (no log amplification)', () => {
@@ -74,7 +80,12 @@ describe('wire decoder under fuzzing', () => {
 
   test('the depth counter agrees with a parse: text it passes never nests deeper than the limit', () => {
     const nested = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.jsonValue({ maxDepth: 0 }), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 3 }), tie('node'), { maxKeys: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.jsonValue({ maxDepth: 0 }),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie('node'), { maxKeys: 3 }),
+      ),
     })).node;
     const depth = (v: unknown): number =>
       typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v as object).map(depth)) : 0;

@@ -36,7 +36,14 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
     ws.on('error', reject);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const f = JSON.parse(data.toString()) as { r?: number; d?: unknown; e?: string; p?: unknown; l?: number[]; hello?: { token: string } };
+      const f = JSON.parse(data.toString()) as {
+        r?: number;
+        d?: unknown;
+        e?: string;
+        p?: unknown;
+        l?: number[];
+        hello?: { token: string };
+      };
       if (f.hello !== undefined) {
         resolve(page(f.hello.token));
       } else if (f.r !== undefined) {

@@ -76,7 +76,10 @@ describe(`a ${EVENTS.toLocaleString('en')}-event fan-out to ${TABS + SOCKETS} we
       }
     }
     const emitted = Date.now() - started;
-    const tallies = async () => [...seen, ...(await Promise.all(tabs.map((p) => p.evaluate(() => (window as unknown as { tally: { next: number; disorder: number } }).tally))))];
+    const tallies = async () => [
+      ...seen,
+      ...(await Promise.all(tabs.map((p) => p.evaluate(() => (window as unknown as { tally: { next: number; disorder: number } }).tally)))),
+    ];
     const end = Date.now() + 150_000;
     let last = await tallies();
     while (last.some((x) => x.next < EVENTS) && Date.now() < end) {
@@ -85,7 +88,9 @@ describe(`a ${EVENTS.toLocaleString('en')}-event fan-out to ${TABS + SOCKETS} we
       last = await tallies();
     }
     const heap = liveHeap() - heap0;
-    tc.diagnostic(`emitted in ${emitted} ms, all delivered after ${Date.now() - started} ms; peak RSS +${mib(rss.peak - rss.start)} MiB, live heap +${mib(heap)} MiB`);
+    tc.diagnostic(
+      `emitted in ${emitted} ms, all delivered after ${Date.now() - started} ms; peak RSS +${mib(rss.peak - rss.start)} MiB, live heap +${mib(heap)} MiB`,
+    );
     assert.deepEqual(last, Array(TABS + SOCKETS).fill({ next: EVENTS, disorder: 0 }));
     assert.equal(t.app.stats.droppedEvents, 0);
     // Two million frames went out (this process also runs the 19 protocol pages); none of it may stay reachable.

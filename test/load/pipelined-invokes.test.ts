@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 
-export const PIPELINED = Number(process.env["PIPELINED"] ?? 100_000);
+export const PIPELINED = Number(process.env['PIPELINED'] ?? 100_000);
 
 let browser: Browser;
 let t: TestApp;
@@ -58,13 +58,22 @@ describe('pipelined invokes from the official API', () => {
       const channels = Array.from({ length: 1000 }, () => new Channel<unknown>());
       for (const ch of channels) ids.push(ch.id);
       const unlisten = await Promise.all(Array.from({ length: 200 }, (_, i) => window.api.event.listen(`e${i}`, () => {})));
-      const internals = (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown>; unregisterCallback(id: number): void } }).__TAURI_INTERNALS__;
+      const internals = (
+        window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown>; unregisterCallback(id: number): void } }
+      ).__TAURI_INTERNALS__;
       const calls = Array.from({ length: 10_000 }, () => invoke('tick'));
       const live = [...internals.callbacks.keys()];
       await Promise.all(calls);
       await Promise.all(unlisten.map((u) => u()));
       for (const id of ids) internals.unregisterCallback(id);
-      return { issued: ids.length, unique: new Set(ids).size, live: live.length, liveUnique: new Set(live).size, left: internals.callbacks.size, u32: live.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff) };
+      return {
+        issued: ids.length,
+        unique: new Set(ids).size,
+        live: live.length,
+        liveUnique: new Set(live).size,
+        left: internals.callbacks.size,
+        u32: live.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff),
+      };
     });
     assert.equal(r.unique, r.issued);
     assert.equal(r.liveUnique, r.live);

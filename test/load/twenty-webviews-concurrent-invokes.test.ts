@@ -23,18 +23,16 @@ let inFlight = 0;
 before(async () => {
   browser = await launchBrowser();
   t = await startApp((b) =>
-    b
-      .limits({ maxPendingInvokes: 2 * CALLS })
-      .invokeHandler({
-        work: async ({ i }: { i: number }, ctx) => {
-          concurrentPeak = Math.max(concurrentPeak, ++inFlight);
-          await new Promise((r) => setTimeout(r, i % 3));
-          inFlight--;
-          return `${ctx.webview}:${i}`;
-        },
-        hold: () => held,
-        quick: () => 1,
-      }),
+    b.limits({ maxPendingInvokes: 2 * CALLS }).invokeHandler({
+      work: async ({ i }: { i: number }, ctx) => {
+        concurrentPeak = Math.max(concurrentPeak, ++inFlight);
+        await new Promise((r) => setTimeout(r, i % 3));
+        inFlight--;
+        return `${ctx.webview}:${i}`;
+      },
+      hold: () => held,
+      quick: () => 1,
+    }),
   );
   const context = await browser.newContext();
   await context.addInitScript('globalThis.__name = (f) => f');
@@ -67,7 +65,9 @@ describe(`${WEBVIEWS} webviews × ${CALLS.toLocaleString('en')} concurrent invok
         ),
       ),
     );
-    tc.diagnostic(`${WEBVIEWS * CALLS} invokes across ${WEBVIEWS} webviews in ${Date.now() - started} ms, up to ${concurrentPeak} handlers running at once`);
+    tc.diagnostic(
+      `${WEBVIEWS * CALLS} invokes across ${WEBVIEWS} webviews in ${Date.now() - started} ms, up to ${concurrentPeak} handlers running at once`,
+    );
     assert.deepEqual(results, Array(WEBVIEWS).fill(0), 'mismatched results per webview');
     assert.ok(concurrentPeak > CALLS, 'calls of different webviews ran concurrently');
     assert.deepEqual({ webviews: t.app.stats.webviews, pending: t.app.stats.pending }, { webviews: WEBVIEWS, pending: 0 });
@@ -77,14 +77,40 @@ describe(`${WEBVIEWS} webviews × ${CALLS.toLocaleString('en')} concurrent invok
     const [greedy, ...others] = pages as [Page, ...Page[]];
     held = new Promise<void>((r) => (release = r));
     // Held calls last until the greedy page has 2,000 in flight (its limit), however slowly the browser sends them.
-    void until(() => t.app.connection('w0')?.stats.pending === 2 * CALLS, 'the greedy page to reach its limit', 60_000).then(release, release);
+    void until(() => t.app.connection('w0')?.stats.pending === 2 * CALLS, 'the greedy page to reach its limit', 60_000).then(
+      release,
+      release,
+    );
     const [over, ...rest] = await Promise.all([
-      greedy.evaluate(async (n) => {
-        const got = await Promise.all(Array.from({ length: n }, () => window.api.core.invoke('hold').then(() => 'ok', (e: { code?: string }) => String(e.code))));
-        return { ok: got.filter((g) => g === 'ok').length, limited: got.filter((g) => g === 'LIMIT_EXCEEDED').length };
-      }, 2 * CALLS + 500),
+      greedy.evaluate(
+        async (n) => {
+          const got = await Promise.all(
+            Array.from({ length: n }, () =>
+              window.api.core.invoke('hold').then(
+                () => 'ok',
+                (e: { code?: string }) => String(e.code),
+              ),
+            ),
+          );
+          return { ok: got.filter((g) => g === 'ok').length, limited: got.filter((g) => g === 'LIMIT_EXCEEDED').length };
+        },
+        2 * CALLS + 500,
+      ),
       ...others.map((page) =>
-        page.evaluate(async (n) => (await Promise.all(Array.from({ length: n }, () => window.api.core.invoke('quick').then(() => 1, () => 0)))).reduce((a: number, b: number) => a + b, 0), 100),
+        page.evaluate(
+          async (n) =>
+            (
+              await Promise.all(
+                Array.from({ length: n }, () =>
+                  window.api.core.invoke('quick').then(
+                    () => 1,
+                    () => 0,
+                  ),
+                ),
+              )
+            ).reduce((a: number, b: number) => a + b, 0),
+          100,
+        ),
       ),
     ]);
     assert.ok(over.limited > 0 && over.ok >= 2 * CALLS && over.ok + over.limited === 2 * CALLS + 500, JSON.stringify(over));

@@ -21,7 +21,13 @@ describe('build({ config })', () => {
         version: '2.0.1',
         identifier: 'com.example.demo',
         build: { frontendDist: '../dist', devUrl: 'http://localhost:1420', beforeDevCommand: 'npm run dev' },
-        app: { windows: [{ label: 'main', title: 'Main', width: 1000, height: 700 }, { label: 'about', url: 'about.html' }], withGlobalTauri: false },
+        app: {
+          windows: [
+            { label: 'main', title: 'Main', width: 1000, height: 700 },
+            { label: 'about', url: 'about.html' },
+          ],
+          withGlobalTauri: false,
+        },
         bundle: { active: true, targets: 'all' },
         plugins: {},
       }),
@@ -38,7 +44,11 @@ describe('build({ config })', () => {
       { label: 'about', title: 'about', width: 800, height: 600, url: '/about.html' },
     ]);
     const page = await connectInMemory(app);
-    assert.deepEqual(await Promise.all(['version', 'name', 'identifier'].map((c) => page.invoke(`plugin:app|${c}`))), ['2.0.1', 'Demo', 'com.example.demo']);
+    assert.deepEqual(await Promise.all(['version', 'name', 'identifier'].map((c) => page.invoke(`plugin:app|${c}`))), [
+      '2.0.1',
+      'Demo',
+      'com.example.demo',
+    ]);
   });
 
   test('an object config works too, and frontendDist from build() wins', async () => {
@@ -50,14 +60,25 @@ describe('build({ config })', () => {
   const wrong: Array<[string, object, RegExp]> = [
     ['a non-string productName', { productName: 42 }, /`productName` must be a string, got 42/],
     ['windows that are not an array', { app: { windows: {} } }, /`app\.windows` must be an array/],
-    ['a window width that is not a positive number', { app: { windows: [{ label: 'a', width: '800' }] } }, /`app\.windows\[0\]\.width` must be a positive number/],
+    [
+      'a window width that is not a positive number',
+      { app: { windows: [{ label: 'a', width: '800' }] } },
+      /`app\.windows\[0\]\.width` must be a positive number/,
+    ],
     ['an invalid label', { app: { windows: [{ label: 'has space' }] } }, /`app\.windows\[0\]\.label` must be a valid label/],
     ['duplicate labels', { app: { windows: [{ label: 'a' }, { label: 'a' }] } }, /unique labels/],
-    ['an isolation pattern without dir', { app: { security: { pattern: { use: 'isolation' } } } }, /`app\.security\.pattern\.options\.dir` must be the isolation application directory/],
+    [
+      'an isolation pattern without dir',
+      { app: { security: { pattern: { use: 'isolation' } } } },
+      /`app\.security\.pattern\.options\.dir` must be the isolation application directory/,
+    ],
   ];
   for (const [what, config, message] of wrong) {
     test(`${what} is a CONFIG error naming the key`, async () => {
-      await assert.rejects(quiet().build({ config }), (e: unknown) => e instanceof AirlockError && e.code === 'CONFIG' && message.test(e.message));
+      await assert.rejects(
+        quiet().build({ config }),
+        (e: unknown) => e instanceof AirlockError && e.code === 'CONFIG' && message.test(e.message),
+      );
     });
   }
 
@@ -65,13 +86,18 @@ describe('build({ config })', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'airlock-config-'));
     const file = path.join(dir, 'tauri.conf.json');
     writeFileSync(file, '{ nope');
-    await assert.rejects(quiet().build({ config: file }), (e: unknown) => e instanceof AirlockError && e.message.startsWith(`${file} is not valid JSON`));
+    await assert.rejects(
+      quiet().build({ config: file }),
+      (e: unknown) => e instanceof AirlockError && e.message.startsWith(`${file} is not valid JSON`),
+    );
   });
 });
 
 describe('builder', () => {
   test('arktype schemas work with command() (any Standard Schema)', async () => {
-    await using app = await quiet().invokeHandler({ double: command(type({ n: 'number' }), ({ n }) => n * 2) }).build({});
+    await using app = await quiet()
+      .invokeHandler({ double: command(type({ n: 'number' }), ({ n }) => n * 2) })
+      .build({});
     const page = await connectInMemory(app);
     assert.equal(await page.invoke('double', { n: 4 }), 8);
     const err = (await page.invoke('double', { n: 'x' }).catch((e: unknown) => e)) as { code: string; message: string };
@@ -80,7 +106,13 @@ describe('builder', () => {
   });
 
   test('a command registered twice, a plugin: name, or a non-function are configuration errors', () => {
-    assert.throws(() => quiet().invokeHandler({ a: () => 1 }).invokeHandler({ a: () => 2 }), /registered twice/);
+    assert.throws(
+      () =>
+        quiet()
+          .invokeHandler({ a: () => 1 })
+          .invokeHandler({ a: () => 2 }),
+      /registered twice/,
+    );
     assert.throws(() => quiet().invokeHandler({ 'plugin:x|y': () => 1 }), /reserved for plugins/);
     assert.throws(() => quiet().invokeHandler({ a: 42 as never }), /must be a function or command\(schema, handler\)/);
     assert.throws(() => command({} as never, () => 1), /Standard Schema/);

@@ -15,7 +15,9 @@ function build(configure: (b: Builder) => Builder = (b) => b): Promise<App> {
 
 describe('commands', () => {
   test('a validated command receives parsed args and resolves with its JSON result', async () => {
-    await using app = await build((b) => b.invokeHandler({ greet: command(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`) }));
+    await using app = await build((b) =>
+      b.invokeHandler({ greet: command(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`) }),
+    );
     const page = await connectInMemory(app);
     assert.equal(await page.invoke('greet', { name: 'Ada' }), 'Hello, Ada!');
   });
@@ -27,7 +29,10 @@ describe('commands', () => {
     assert.equal(err['code'], 'INVALID_ARGS');
     assert.equal(err['command'], 'greet');
     assert.match(String(err['message']), /^invalid args `name` for command `greet`: /);
-    assert.deepEqual((err['issues'] as { path: string }[]).map((i) => i.path), ['name']);
+    assert.deepEqual(
+      (err['issues'] as { path: string }[]).map((i) => i.path),
+      ['name'],
+    );
   });
 
   test('valibot schemas work the same way', async () => {
@@ -67,7 +72,11 @@ describe('commands', () => {
       }),
     );
     const page = await connectInMemory(app);
-    const fail = (cmd: string) => page.invoke(cmd).then(() => assert.fail('resolved'), (e: unknown) => e);
+    const fail = (cmd: string) =>
+      page.invoke(cmd).then(
+        () => assert.fail('resolved'),
+        (e: unknown) => e,
+      );
     assert.deepEqual(await fail('obj'), { code: 42, message: 'boom' });
     assert.equal(await fail('str'), 'plain');
     assert.equal(await fail('err'), 'broken');
@@ -78,12 +87,16 @@ describe('commands', () => {
     assert.deepEqual(await fail('coded'), { code: 'TIMEOUT', message: 'too slow' });
   });
 
-  test('an unknown command rejects with Tauri\'s text; a permitted but unknown plugin command without its prefix', async () => {
+  test("an unknown command rejects with Tauri's text; a permitted but unknown plugin command without its prefix", async () => {
     await using app = await build();
     const page = await connectInMemory(app);
     assert.equal(await page.invoke('nope').catch((e: unknown) => e), 'Command nope not found');
     assert.equal(await page.invoke('plugin:window|inner_size').catch((e: unknown) => e), 'Command inner_size not found');
-    assert.match(String(await page.invoke('plugin:fs|read').catch((e: unknown) => e)), /^fs\.read not allowed\. Plugin not found/, 'the ACL answers first');
+    assert.match(
+      String(await page.invoke('plugin:fs|read').catch((e: unknown) => e)),
+      /^fs\.read not allowed\. Plugin not found/,
+      'the ACL answers first',
+    );
   });
 
   test('raw bytes in, raw bytes out', async () => {
@@ -105,7 +118,14 @@ describe('commands', () => {
       b.manage(new Counter()).invokeHandler({
         inspect: (_a, ctx) => {
           ctx.state(Counter).n++;
-          return { webview: ctx.webview, window: ctx.window, origin: ctx.origin, h: ctx.headers['x-trace'], aborted: ctx.signal.aborted, n: ctx.state(Counter).n };
+          return {
+            webview: ctx.webview,
+            window: ctx.window,
+            origin: ctx.origin,
+            h: ctx.headers['x-trace'],
+            aborted: ctx.signal.aborted,
+            n: ctx.state(Counter).n,
+          };
         },
       }),
     );
@@ -157,7 +177,10 @@ describe('channels', () => {
     const a = page.channel();
     await page.invoke('zod', { onEvent: a.id });
     assert.equal(await a.ended, 100);
-    assert.deepEqual(a.messages, Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      a.messages,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     const b = page.channel();
     await page.invoke('vali', { onEvent: b.id });
     assert.equal(await b.ended, 2);
@@ -168,7 +191,10 @@ describe('channels', () => {
   test('a malformed channel value is an INVALID_ARGS naming the field', async () => {
     await using app = await build((b) => b.invokeHandler({ c: command(z.object({ ch: channel() }), () => null) }));
     const err = (await (await connectInMemory(app)).invoke('c', { ch: 'nope' }).catch((e: unknown) => e)) as Record<string, unknown>;
-    assert.match(String(err['message']), /invalid args `ch` for command `c`: invalid channel value `nope`, expected a string in the `__CHANNEL__:ID` format/);
+    assert.match(
+      String(err['message']),
+      /invalid args `ch` for command `c`: invalid channel value `nope`, expected a string in the `__CHANNEL__:ID` format/,
+    );
   });
 
   test('keepOpen() streams after the command returns; sending after the page left throws CHANNEL_CLOSED', async () => {
@@ -188,7 +214,10 @@ describe('channels', () => {
     kept?.close();
     assert.equal(await c.ended, 2);
     assert.deepEqual(c.messages, [1, 2]);
-    assert.throws(() => kept?.send(3), (e: unknown) => e instanceof AirlockError && e.code === 'CHANNEL_CLOSED');
+    assert.throws(
+      () => kept?.send(3),
+      (e: unknown) => e instanceof AirlockError && e.code === 'CHANNEL_CLOSED',
+    );
   });
 });
 
@@ -227,15 +256,20 @@ describe('events', () => {
     assert.deepEqual(got, ['any', 'any', 'window-main', 'any']);
   });
 
-  test('invalid event names reject with Tauri\'s message', async () => {
+  test("invalid event names reject with Tauri's message", async () => {
     await using app = await build();
     const page = await connectInMemory(app);
-    const err = (await page.invoke('plugin:event|listen', { event: 'a b', target: { kind: 'Any' }, handler: 1 }).catch((e: unknown) => e)) as Record<string, unknown>;
-    assert.equal(err['message'], 'invalid args `event` for command `listen`: Event name must include only alphanumeric characters, `-`, `/`, `:` and `_`.');
+    const err = (await page
+      .invoke('plugin:event|listen', { event: 'a b', target: { kind: 'Any' }, handler: 1 })
+      .catch((e: unknown) => e)) as Record<string, unknown>;
+    assert.equal(
+      err['message'],
+      'invalid args `event` for command `listen`: Event name must include only alphanumeric characters, `-`, `/`, `:` and `_`.',
+    );
     assert.throws(() => app.emit('a b'), /Event name must include only/);
   });
 
-  test('a page\'s listeners die with the page', async () => {
+  test("a page's listeners die with the page", async () => {
     await using app = await build();
     const page = await connectInMemory(app);
     await page.listen('a', () => {});

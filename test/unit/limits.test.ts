@@ -6,7 +6,11 @@ import { Builder, channel, command, type App, type Limits } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 
 const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
-  Builder.default().logger(() => {}).limits(limits).invokeHandler(commands).build({});
+  Builder.default()
+    .logger(() => {})
+    .limits(limits)
+    .invokeHandler(commands)
+    .build({});
 
 /** A page whose socket reports `queued` bytes waiting, as a stalled browser tab would. */
 async function stalledPage(app: App, queued: { bytes: number }) {
@@ -33,10 +37,14 @@ describe('deadlines and cancellation', () => {
   test('a command past its deadline rejects with TIMEOUT and its signal aborts', async () => {
     let signal: AbortSignal | undefined;
     await using app = await build({
-      slow: command(z.object({}), (_a, ctx) => {
-        signal = ctx.signal;
-        return new Promise(() => {});
-      }, { timeoutMs: 30 }),
+      slow: command(
+        z.object({}),
+        (_a, ctx) => {
+          signal = ctx.signal;
+          return new Promise(() => {});
+        },
+        { timeoutMs: 30 },
+      ),
     });
     const page = await connectInMemory(app);
     const err = (await page.invoke('slow', {}).catch((e: unknown) => e)) as { code: string; message: string };
@@ -80,13 +88,23 @@ describe('per-page limits', () => {
     const page = await connectInMemory(app);
     await page.listen('a', () => {});
     await page.listen('b', () => {});
-    await assert.rejects(page.listen('c', () => {}), (e: { code: string }) => e.code === 'LIMIT_EXCEEDED');
+    await assert.rejects(
+      page.listen('c', () => {}),
+      (e: { code: string }) => e.code === 'LIMIT_EXCEEDED',
+    );
   });
 
   test('emitting faster than maxEventsPerSecond is refused with a coded error', async () => {
     await using app = await build({}, { maxEventsPerSecond: 5 });
     const page = await connectInMemory(app);
-    const results = await Promise.all(Array.from({ length: 8 }, () => page.invoke('plugin:event|emit', { event: 'e' }).then(() => 'ok', (e: { code: string }) => e.code)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        page.invoke('plugin:event|emit', { event: 'e' }).then(
+          () => 'ok',
+          (e: { code: string }) => e.code,
+        ),
+      ),
+    );
     assert.deepEqual(results.filter((r) => r === 'ok').length, 5);
     assert.ok(results.includes('LIMIT_EXCEEDED'));
   });

@@ -7,13 +7,17 @@ import { connectInMemory } from 'airlock/testing';
 const config = {
   app: {
     security: {
-      capabilities: [{ identifier: 'windows', windows: ['*'], permissions: ['core:default', 'core:window:allow-close', 'core:window:allow-destroy'] }],
+      capabilities: [
+        { identifier: 'windows', windows: ['*'], permissions: ['core:default', 'core:window:allow-close', 'core:window:allow-destroy'] },
+      ],
     },
   },
 };
 
 test('close() asks a page that listens for tauri://close-requested; destroy() closes', async () => {
-  await using app = await Builder.default().logger(() => {}).build({ config });
+  await using app = await Builder.default()
+    .logger(() => {})
+    .build({ config });
   const closed: string[] = [];
   app.onCloseRequested((label) => closed.push(label));
   const page = await connectInMemory(app, 'main');
@@ -28,7 +32,9 @@ test('close() asks a page that listens for tauri://close-requested; destroy() cl
 });
 
 test('close() of a window nobody listens on closes it at once', async () => {
-  await using app = await Builder.default().logger(() => {}).build({ config });
+  await using app = await Builder.default()
+    .logger(() => {})
+    .build({ config });
   const page = await connectInMemory(app, 'main');
   void page.invoke('plugin:window|close', { label: 'main' }); // the page goes away before any answer
   await new Promise((r) => setImmediate(r));

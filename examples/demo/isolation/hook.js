@@ -4,7 +4,13 @@
 window.__TAURI_ISOLATION_HOOK__ = (message) => {
   if (message.cmd === 'delete_everything') return null;
   if (message.cmd.startsWith('plugin:')) return message;
-  const keys = message.payload instanceof Uint8Array ? `${message.payload.byteLength} raw bytes` : Object.keys(message.payload ?? {}).join(', ') || 'no args';
-  const headers = { ...(message.options?.headers ?? {}), 'x-isolation-hook': `approved ${message.cmd} (${keys}) at ${new Date().toISOString().slice(11, 23)}` };
+  const keys =
+    message.payload instanceof Uint8Array
+      ? `${message.payload.byteLength} raw bytes`
+      : Object.keys(message.payload ?? {}).join(', ') || 'no args';
+  const headers = {
+    ...(message.options?.headers ?? {}),
+    'x-isolation-hook': `approved ${message.cmd} (${keys}) at ${new Date().toISOString().slice(11, 23)}`,
+  };
   return { ...message, options: { ...message.options, headers } };
 };

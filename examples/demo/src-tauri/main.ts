@@ -19,15 +19,18 @@ export default Builder.default()
     }),
 
     // A channel: ordered progress messages while the command runs; stops by itself if the page goes away.
-    stream_progress: command(z.object({ steps: z.number().int().min(1).max(500), onProgress: channel<{ done: number; total: number }>() }), async ({ steps, onProgress }, ctx) => {
-      hookSaw(ctx);
-      const started = performance.now();
-      for (let done = 1; done <= steps && !ctx.signal.aborted; done++) {
-        onProgress.send({ done, total: steps });
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return { steps, ms: Math.round(performance.now() - started) };
-    }),
+    stream_progress: command(
+      z.object({ steps: z.number().int().min(1).max(500), onProgress: channel<{ done: number; total: number }>() }),
+      async ({ steps, onProgress }, ctx) => {
+        hookSaw(ctx);
+        const started = performance.now();
+        for (let done = 1; done <= steps && !ctx.signal.aborted; done++) {
+          onProgress.send({ done, total: steps });
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        return { steps, ms: Math.round(performance.now() - started) };
+      },
+    ),
 
     // Raw bytes in: the page sends a Uint8Array body, the handler gets ctx.body as bytes (never a JSON array).
     digest: (_args, ctx) => {
@@ -38,11 +41,20 @@ export default Builder.default()
     },
 
     // Raw bytes out: an ArrayBuffer result reaches the page as an ArrayBuffer.
-    random_bytes: command(z.object({ size: z.number().int().min(1).max(16 * 1024 * 1024) }), ({ size }, ctx) => {
-      hookSaw(ctx);
-      const bytes = randomBytes(size);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    }),
+    random_bytes: command(
+      z.object({
+        size: z
+          .number()
+          .int()
+          .min(1)
+          .max(16 * 1024 * 1024),
+      }),
+      ({ size }, ctx) => {
+        hookSaw(ctx);
+        const bytes = randomBytes(size);
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      },
+    ),
 
     // Blocked in the isolation frame before it is ever sealed: the core never sees this call.
     delete_everything: () => 'this must never run: the isolation hook blocks it',

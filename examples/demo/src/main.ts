@@ -34,7 +34,9 @@ const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).
 
 // ── header ───────────────────────────────────────────────────────────────────────────────────────────────────────
 const win = getCurrentWindow();
-const pattern = (window as unknown as { __TAURI_INTERNALS__: { __TAURI_PATTERN__?: { pattern: string } } }).__TAURI_INTERNALS__.__TAURI_PATTERN__?.pattern ?? 'brownfield';
+const pattern =
+  (window as unknown as { __TAURI_INTERNALS__: { __TAURI_PATTERN__?: { pattern: string } } }).__TAURI_INTERNALS__.__TAURI_PATTERN__
+    ?.pattern ?? 'brownfield';
 $('pattern-pill').textContent = `pattern: ${pattern}`;
 void win.title().then((title) => ($('window-pill').textContent = `window: ${win.label} · “${title}”`));
 
@@ -94,7 +96,11 @@ $('digest-btn').addEventListener('click', async () => {
     const ms = performance.now() - started;
     const local = hex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
     const match = local === result.sha256 ? '✓ matches WebCrypto' : '✗ differs from WebCrypto';
-    show($('bytes-out'), `${result.bytes.toLocaleString()} bytes up in ${ms.toFixed(0)} ms\nsha256 ${result.sha256.slice(0, 32)}… ${match}`, local === result.sha256 ? 'ok' : 'err');
+    show(
+      $('bytes-out'),
+      `${result.bytes.toLocaleString()} bytes up in ${ms.toFixed(0)} ms\nsha256 ${result.sha256.slice(0, 32)}… ${match}`,
+      local === result.sha256 ? 'ok' : 'err',
+    );
   } catch (error) {
     show($('bytes-out'), describeError(error), 'err');
   }
@@ -105,7 +111,10 @@ $('random-btn').addEventListener('click', async () => {
     const buffer = await invoke<ArrayBuffer>('random_bytes', { size: 1024 * 1024 });
     const ms = performance.now() - started;
     const kind = buffer instanceof ArrayBuffer ? 'ArrayBuffer' : typeof buffer;
-    show($('bytes-out'), `${buffer.byteLength.toLocaleString()} bytes down as ${kind} in ${ms.toFixed(0)} ms\nfirst bytes ${hex(new Uint8Array(buffer, 0, 12))}…`);
+    show(
+      $('bytes-out'),
+      `${buffer.byteLength.toLocaleString()} bytes down as ${kind} in ${ms.toFixed(0)} ms\nfirst bytes ${hex(new Uint8Array(buffer, 0, 12))}…`,
+    );
   } catch (error) {
     show($('bytes-out'), describeError(error), 'err');
   }

@@ -6,7 +6,10 @@ import { z } from 'zod';
 export function createApp(): Builder {
   return Builder.default()
     .invokeHandler({
-      greet: command(z.object({ name: z.string().min(1, 'enter a name') }), ({ name }) => `Hello, ${name}! You've been greeted from TypeScript!`),
+      greet: command(
+        z.object({ name: z.string().min(1, 'enter a name') }),
+        ({ name }) => `Hello, ${name}! You've been greeted from TypeScript!`,
+      ),
       run_task: command(z.object({ onProgress: channel<number>() }), async ({ onProgress }, ctx) => {
         const started = Date.now();
         for (let percent = 0; percent <= 100 && !ctx.signal.aborted; percent += 5) {

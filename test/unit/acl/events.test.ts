@@ -61,7 +61,11 @@ describe('event-name permissions', () => {
 
   test('emit_to is scoped like emit', () => {
     const { resolved } = resolveText({
-      capabilities: JSON.stringify({ identifier: 'main', windows: ['main'], permissions: [{ identifier: 'core:event:allow-emit-to', allow: [{ event: 'chat/*' }] }] }),
+      capabilities: JSON.stringify({
+        identifier: 'main',
+        windows: ['main'],
+        permissions: [{ identifier: 'core:event:allow-emit-to', allow: [{ event: 'chat/*' }] }],
+      }),
     });
     assert.equal(authorize(resolved, ask('plugin:event|emit_to', { args: { event: 'chat/new', target: { kind: 'Any' } } })).allowed, true);
     assert.equal(authorize(resolved, ask('plugin:event|emit_to', { args: { event: 'admin', target: { kind: 'Any' } } })).allowed, false);
@@ -69,7 +73,11 @@ describe('event-name permissions', () => {
 
   test('scope entries without an event key are left to the handler', () => {
     const { resolved } = resolveText({
-      capabilities: JSON.stringify({ identifier: 'main', windows: ['main'], permissions: [{ identifier: 'core:event:allow-listen', allow: [{ max: 3 }] }] }),
+      capabilities: JSON.stringify({
+        identifier: 'main',
+        windows: ['main'],
+        permissions: [{ identifier: 'core:event:allow-listen', allow: [{ max: 3 }] }],
+      }),
     });
     const result = authorize(resolved, ask('plugin:event|listen', { args: { event: 'anything' } }));
     assert.ok(result.allowed);
@@ -78,15 +86,35 @@ describe('event-name permissions', () => {
 
   test('a non-string event in a scope fails start-up naming the capability and entry', () => {
     assert.throws(
-      () => resolveText({ capabilities: JSON.stringify({ identifier: 'main', windows: ['main'], permissions: [{ identifier: 'core:event:allow-listen', allow: [{ event: 3 }] }] }) }),
-      { code: 'CONFIG', message: 'capabilities/test.json: capability `main`: `core:event:allow-listen`: an event scope entry needs a string `event`, got 3' },
+      () =>
+        resolveText({
+          capabilities: JSON.stringify({
+            identifier: 'main',
+            windows: ['main'],
+            permissions: [{ identifier: 'core:event:allow-listen', allow: [{ event: 3 }] }],
+          }),
+        }),
+      {
+        code: 'CONFIG',
+        message: 'capabilities/test.json: capability `main`: `core:event:allow-listen`: an event scope entry needs a string `event`, got 3',
+      },
     );
   });
 
   test('a bad event glob fails start-up', () => {
     assert.throws(
-      () => resolveText({ capabilities: JSON.stringify({ identifier: 'main', windows: ['main'], permissions: [{ identifier: 'core:event:default', deny: [{ event: 'a[' }] }] }) }),
-      { code: 'CONFIG', message: 'capabilities/test.json: capability `main`: `core:event:default`: event scope: invalid glob `a[`: invalid range pattern' },
+      () =>
+        resolveText({
+          capabilities: JSON.stringify({
+            identifier: 'main',
+            windows: ['main'],
+            permissions: [{ identifier: 'core:event:default', deny: [{ event: 'a[' }] }],
+          }),
+        }),
+      {
+        code: 'CONFIG',
+        message: 'capabilities/test.json: capability `main`: `core:event:default`: event scope: invalid glob `a[`: invalid range pattern',
+      },
     );
   });
 });

@@ -34,14 +34,20 @@ describe('explain', () => {
 
   test('says why an app command is unchecked', () => {
     const text = explain(twoWindows, ask('greet'));
-    assert.match(text, /^checked by the ACL: no: the app defines no permission files and the page is local, so app commands are not checked$/m);
+    assert.match(
+      text,
+      /^checked by the ACL: no: the app defines no permission files and the page is local, so app commands are not checked$/m,
+    );
     assert.match(text, /^verdict: allowed \(scope: 0 allow, 0 deny\)$/m);
   });
 
   test('says why a remote page is checked and which origin does not match', () => {
     const text = explain(twoWindows, remote('greet', 'https://evil.com/'));
     assert.match(text, /^checked by the ACL: yes: app commands called from a remote page are always checked \(tauri ≥ 2\.11\.1\)$/m);
-    assert.match(text, /\[windows: "main", URL: https:\/\/\*\.example\.com\]: does not match: URL https:\/\/evil\.com\/ is not in its context$/m);
+    assert.match(
+      text,
+      /\[windows: "main", URL: https:\/\/\*\.example\.com\]: does not match: URL https:\/\/evil\.com\/ is not in its context$/m,
+    );
     assert.match(text, /^verdict: denied$/m);
   });
 

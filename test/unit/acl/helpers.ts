@@ -42,7 +42,8 @@ export function resolveText(options: {
 }): { resolved: ResolvedAcl; warnings: string[] } {
   const warnings: string[] = [];
   const capabilities = parseCapabilityFile(options.capabilities, 'json', 'capabilities/test.json', warnings);
-  const appPermissionFiles = options.permissions === undefined ? [] : [parsePermissionFile(options.permissions, 'toml', 'permissions/test.toml', warnings)];
+  const appPermissionFiles =
+    options.permissions === undefined ? [] : [parsePermissionFile(options.permissions, 'toml', 'permissions/test.toml', warnings)];
   const result = resolveAcl({
     capabilities,
     appCommands: options.appCommands ?? [],

@@ -15,7 +15,10 @@ describe('the implicit default', () => {
   });
 
   test('grants core:default to every local window', () => {
-    assert.equal(authorize(loaded.resolved, ask('plugin:event|listen', { window: 'any-window', webview: 'any', args: { event: 'x' } })).allowed, true);
+    assert.equal(
+      authorize(loaded.resolved, ask('plugin:event|listen', { window: 'any-window', webview: 'any', args: { event: 'x' } })).allowed,
+      true,
+    );
     assert.equal(authorize(loaded.resolved, ask('plugin:window|close')).allowed, false);
   });
 
@@ -39,7 +42,11 @@ describe('the implicit default', () => {
   });
 
   test('does not apply once an inline capability exists', () => {
-    const inline = loadAcl({ configDir: fixture('empty'), appCommands: [], capabilities: [{ identifier: 'inline', windows: ['main'], permissions: ['core:app:default'] }] });
+    const inline = loadAcl({
+      configDir: fixture('empty'),
+      appCommands: [],
+      capabilities: [{ identifier: 'inline', windows: ['main'], permissions: ['core:app:default'] }],
+    });
     assert.equal(inline.implicitDefault, false);
     assert.deepEqual(ids(inline), ['inline']);
     assert.equal(authorize(inline.resolved, ask('plugin:event|listen', { args: { event: 'x' } })).allowed, false);
@@ -64,7 +71,13 @@ describe('capability files', () => {
   });
 
   test('are all active when app.security.capabilities is empty', () => {
-    assert.deepEqual(ids(loadAcl({ configDir: fixture('forms'), appCommands: [], capabilities: [], platform: 'linux' })), ['deep', 'list-a', 'list-b', 'named', 'single']);
+    assert.deepEqual(ids(loadAcl({ configDir: fixture('forms'), appCommands: [], capabilities: [], platform: 'linux' })), [
+      'deep',
+      'list-a',
+      'list-b',
+      'named',
+      'single',
+    ]);
   });
 
   test('are selected by identifier when app.security.capabilities lists some', () => {
@@ -75,22 +88,36 @@ describe('capability files', () => {
   });
 
   test('mix with inline capabilities in the selection', () => {
-    const loaded = loadAcl({ configDir: fixture('forms'), appCommands: [], capabilities: ['single', { identifier: 'inline', windows: ['x'], permissions: [] }] });
+    const loaded = loadAcl({
+      configDir: fixture('forms'),
+      appCommands: [],
+      capabilities: ['single', { identifier: 'inline', windows: ['x'], permissions: [] }],
+    });
     assert.deepEqual(ids(loaded), ['inline', 'single']);
   });
 
   test('an unknown identifier in the selection is an error listing the known ones', () => {
     assert.throws(() => loadAcl({ configDir: fixture('forms'), appCommands: [], capabilities: ['nope'] }), {
       code: 'CONFIG',
-      message: 'app.security.capabilities[0]: capability with identifier `nope` not found (capability files define: `deep`, `list-a`, `list-b`, `named`, `single`)',
+      message:
+        'app.security.capabilities[0]: capability with identifier `nope` not found (capability files define: `deep`, `list-a`, `list-b`, `named`, `single`)',
     });
   });
 
   test('an inline capability with the identifier of a selected file is an error', () => {
-    assert.throws(() => loadAcl({ configDir: fixture('forms'), appCommands: [], capabilities: ['single', { identifier: 'single', windows: ['x'], permissions: [] }] }), {
-      code: 'CONFIG',
-      message: 'app.security.capabilities[1]: capability with identifier `single` already exists (first defined in capabilities/single.json)',
-    });
+    assert.throws(
+      () =>
+        loadAcl({
+          configDir: fixture('forms'),
+          appCommands: [],
+          capabilities: ['single', { identifier: 'single', windows: ['x'], permissions: [] }],
+        }),
+      {
+        code: 'CONFIG',
+        message:
+          'app.security.capabilities[1]: capability with identifier `single` already exists (first defined in capabilities/single.json)',
+      },
+    );
   });
 
   test('with a duplicate identifier fail naming both files', () => {
@@ -123,7 +150,11 @@ describe('permission files', () => {
   });
 
   test('a plugin directory provides that plugin permissions', () => {
-    const loaded = loadAcl({ configDir: fixture('tauri', 'basic-ping'), appCommands: [], plugins: [{ name: 'ping', permissionsDir: fixture('plugins', 'ping') }] });
+    const loaded = loadAcl({
+      configDir: fixture('tauri', 'basic-ping'),
+      appCommands: [],
+      plugins: [{ name: 'ping', permissionsDir: fixture('plugins', 'ping') }],
+    });
     assert.equal(authorize(loaded.resolved, ask('plugin:ping|ping')).allowed, true);
   });
 });
@@ -144,6 +175,9 @@ describe('an existing Tauri project', () => {
 
   test('refuses commands of the unregistered plugins', () => {
     const result = authorize(loaded.resolved, ask('plugin:opener|open_url'));
-    assert.equal(result.allowed === false && result.message, 'opener.open_url not allowed. Plugin not found\n\nrequested by: window "main", webview "main", URL: local');
+    assert.equal(
+      result.allowed === false && result.message,
+      'opener.open_url not allowed. Plugin not found\n\nrequested by: window "main", webview "main", URL: local',
+    );
   });
 });

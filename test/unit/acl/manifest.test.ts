@@ -33,7 +33,8 @@ describe('capability files', () => {
   });
 
   test('TOML capabilities read the same, inline tables included', () => {
-    const toml = 'identifier = "main"\nwindows = ["main"]\npermissions = ["core:default", { identifier = "fs:read", allow = [{ path = "$APP" }] }]\n[remote]\nurls = ["https://tauri.app"]';
+    const toml =
+      'identifier = "main"\nwindows = ["main"]\npermissions = ["core:default", { identifier = "fs:read", allow = [{ path = "$APP" }] }]\n[remote]\nurls = ["https://tauri.app"]';
     const [c] = parseCapabilityFile(toml, 'toml', 'capabilities/main.toml', []);
     assert.deepEqual(c?.permissions, [{ identifier: 'core:default' }, { identifier: 'fs:read', allow: [{ path: '$APP' }] }]);
     assert.deepEqual(c?.remoteUrls, ['https://tauri.app']);
@@ -51,27 +52,44 @@ describe('capability files', () => {
   test('a capability that is neither local nor remote is a warning', () => {
     const warnings: string[] = [];
     parseCapabilityFile(JSON.stringify(cap({ local: false })), 'json', SOURCE, warnings);
-    assert.deepEqual(warnings, ['capabilities/test.json: capability `main`: has `local: false` and no `remote.urls`, so it grants nothing']);
+    assert.deepEqual(warnings, [
+      'capabilities/test.json: capability `main`: has `local: false` and no `remote.urls`, so it grants nothing',
+    ]);
   });
 
   test('a missing identifier is an error naming the file', () => {
-    capabilityError({ windows: ['main'], permissions: [] }, 'capabilities/test.json: capability: `identifier` must be a non-empty string, got nothing');
+    capabilityError(
+      { windows: ['main'], permissions: [] },
+      'capabilities/test.json: capability: `identifier` must be a non-empty string, got nothing',
+    );
   });
 
   test('a missing identifier in a list names the position', () => {
-    capabilityError([cap({}), { permissions: [] }], 'capabilities/test.json: capabilities[1]: `identifier` must be a non-empty string, got nothing');
+    capabilityError(
+      [cap({}), { permissions: [] }],
+      'capabilities/test.json: capabilities[1]: `identifier` must be a non-empty string, got nothing',
+    );
   });
 
   test('missing permissions are an error', () => {
-    capabilityError({ identifier: 'main', windows: ['main'] }, 'capabilities/test.json: capability `main`: `permissions` is required (a list of permission identifiers)');
+    capabilityError(
+      { identifier: 'main', windows: ['main'] },
+      'capabilities/test.json: capability `main`: `permissions` is required (a list of permission identifiers)',
+    );
   });
 
   test('a bad window glob is an error naming the capability', () => {
-    capabilityError(cap({ windows: ['main-**'] }), 'capabilities/test.json: capability `main`: `windows`: invalid glob `main-**`: recursive wildcards must form a single path component');
+    capabilityError(
+      cap({ windows: ['main-**'] }),
+      'capabilities/test.json: capability `main`: `windows`: invalid glob `main-**`: recursive wildcards must form a single path component',
+    );
   });
 
   test('a bad webview glob is an error naming the capability', () => {
-    capabilityError(cap({ webviews: ['[x'] }), 'capabilities/test.json: capability `main`: `webviews`: invalid glob `[x`: invalid range pattern');
+    capabilityError(
+      cap({ webviews: ['[x'] }),
+      'capabilities/test.json: capability `main`: `webviews`: invalid glob `[x`: invalid range pattern',
+    );
   });
 
   test('a bad remote URL pattern is an error naming the capability', () => {
@@ -82,7 +100,10 @@ describe('capability files', () => {
   });
 
   test('a malformed permission identifier is an error', () => {
-    capabilityError(cap({ permissions: ['fs::read'] }), 'capabilities/test.json: capability `main`: invalid permission identifier `fs::read`: it has too many `:` separators');
+    capabilityError(
+      cap({ permissions: ['fs::read'] }),
+      'capabilities/test.json: capability `main`: invalid permission identifier `fs::read`: it has too many `:` separators',
+    );
     capabilityError(cap({ permissions: ['tauri-plugin-fs:read'] }), /must not start with `tauri-plugin-`/);
     capabilityError(cap({ permissions: ['fs:-read'] }), /a `-` may not start or end a part/);
     capabilityError(cap({ permissions: ['fs:read_dir'] }), /only ASCII letters, digits, `-` and `:` are allowed/);
@@ -94,15 +115,24 @@ describe('capability files', () => {
   });
 
   test('an unknown platform is an error listing the known ones', () => {
-    capabilityError(cap({ platforms: ['beos'] }), 'capabilities/test.json: capability `main`: `platforms` has "beos"; expected one of linux, macOS, windows, android, iOS');
+    capabilityError(
+      cap({ platforms: ['beos'] }),
+      'capabilities/test.json: capability `main`: `platforms` has "beos"; expected one of linux, macOS, windows, android, iOS',
+    );
   });
 
   test('invalid JSON is an error naming the file', () => {
-    assert.throws(() => parseCapabilityFile('{ "identifier": ', 'json', SOURCE, []), { code: 'CONFIG', message: /^capabilities\/test\.json: invalid JSON: / });
+    assert.throws(() => parseCapabilityFile('{ "identifier": ', 'json', SOURCE, []), {
+      code: 'CONFIG',
+      message: /^capabilities\/test\.json: invalid JSON: /,
+    });
   });
 
   test('invalid TOML is an error naming the file', () => {
-    assert.throws(() => parseCapabilityFile('identifier = ', 'toml', 'capabilities/x.toml', []), { code: 'CONFIG', message: /^capabilities\/x\.toml: invalid TOML: / });
+    assert.throws(() => parseCapabilityFile('identifier = ', 'toml', 'capabilities/x.toml', []), {
+      code: 'CONFIG',
+      message: /^capabilities\/x\.toml: invalid TOML: /,
+    });
   });
 });
 
@@ -149,15 +179,23 @@ permissions = ["default", "allow-read"]
 
 describe('references between permissions', () => {
   test('an unknown app permission is an error naming the file and capability', () => {
-    resolveError(cap({ permissions: ['allow-fly'] }), 'capabilities/test.json: capability `main`: unknown permission `allow-fly`', { appCommands: ['greet'] });
+    resolveError(cap({ permissions: ['allow-fly'] }), 'capabilities/test.json: capability `main`: unknown permission `allow-fly`', {
+      appCommands: ['greet'],
+    });
   });
 
   test('an unknown permission of a core plugin is an error', () => {
-    resolveError(cap({ permissions: ['core:window:allow-fly'] }), 'capabilities/test.json: capability `main`: unknown permission `core:window:allow-fly`');
+    resolveError(
+      cap({ permissions: ['core:window:allow-fly'] }),
+      'capabilities/test.json: capability `main`: unknown permission `core:window:allow-fly`',
+    );
   });
 
   test('an unknown core plugin is an error', () => {
-    resolveError(cap({ permissions: ['core:fly:default'] }), 'capabilities/test.json: capability `main`: unknown permission `core:fly:default` (no core plugin `core:fly`)');
+    resolveError(
+      cap({ permissions: ['core:fly:default'] }),
+      'capabilities/test.json: capability `main`: unknown permission `core:fly:default` (no core plugin `core:fly`)',
+    );
   });
 
   test('an unknown permission of a registered plugin is an error', () => {
@@ -167,19 +205,24 @@ describe('references between permissions', () => {
   });
 
   test('a registered plugin gets allow-/deny- permissions for its commands', () => {
-    const { warnings } = resolveText({ capabilities: JSON.stringify(cap({ permissions: ['fs:allow-read-dir', 'fs:deny-read-dir'] })), plugins: [{ name: 'fs', commands: ['read_dir'] }] });
+    const { warnings } = resolveText({
+      capabilities: JSON.stringify(cap({ permissions: ['fs:allow-read-dir', 'fs:deny-read-dir'] })),
+      plugins: [{ name: 'fs', commands: ['read_dir'] }],
+    });
     assert.deepEqual(warnings, []);
   });
 
   test('a plugin may not take the name of a core plugin, whose command keys it would share', () => {
-    resolveError(cap({}), 'plugin name `event` is not allowed (ASCII letters, digits and `-`; not `core` or a core plugin\'s name)', {
+    resolveError(cap({}), "plugin name `event` is not allowed (ASCII letters, digits and `-`; not `core` or a core plugin's name)", {
       plugins: [{ name: 'event', commands: ['listen'] }],
     });
   });
 
   test('a permission of an unregistered plugin is a warning naming the plugin, not an error', () => {
     const { warnings } = resolveText({ capabilities: JSON.stringify(cap({ permissions: ['core:default', 'opener:default'] })) });
-    assert.deepEqual(warnings, ['capabilities/test.json: capability `main`: permission `opener:default` belongs to plugin `opener`, which is not registered; it grants nothing']);
+    assert.deepEqual(warnings, [
+      'capabilities/test.json: capability `main`: permission `opener:default` belongs to plugin `opener`, which is not registered; it grants nothing',
+    ]);
   });
 
   test('a set member nobody defines is an error naming the permission file and set', () => {
@@ -190,7 +233,8 @@ describe('references between permissions', () => {
 
   test('a set that includes itself is an error showing the cycle', () => {
     resolveError(cap({}), 'permissions/test.toml: set `b`: includes itself (a → b → a)', {
-      permissions: '[[set]]\nidentifier = "a"\ndescription = ""\npermissions = ["b"]\n[[set]]\nidentifier = "b"\ndescription = ""\npermissions = ["a"]',
+      permissions:
+        '[[set]]\nidentifier = "a"\ndescription = ""\npermissions = ["b"]\n[[set]]\nidentifier = "b"\ndescription = ""\npermissions = ["a"]',
     });
   });
 
@@ -203,6 +247,9 @@ describe('references between permissions', () => {
   });
 
   test('two capabilities with one identifier are an error', () => {
-    resolveError([cap({}), cap({ windows: ['other'] })], 'capabilities/test.json: capability with identifier `main` already exists (first defined in capabilities/test.json)');
+    resolveError(
+      [cap({}), cap({ windows: ['other'] })],
+      'capabilities/test.json: capability with identifier `main` already exists (first defined in capabilities/test.json)',
+    );
   });
 });

@@ -5,11 +5,17 @@ import { authorize, commandScope, compileGlob, EMPTY_SCOPE, globMatches, loadAcl
 import { ask, fakePlugins, fixture } from './helpers.js';
 
 const isPath = (p: string) => (entry: unknown) =>
-  typeof entry === 'object' && entry !== null && typeof (entry as { path?: unknown }).path === 'string' && globMatches(compileGlob((entry as { path: string }).path), p);
+  typeof entry === 'object' &&
+  entry !== null &&
+  typeof (entry as { path?: unknown }).path === 'string' &&
+  globMatches(compileGlob((entry as { path: string }).path), p);
 
 describe('CommandScope.matches', () => {
   test('is true for anything when there are no entries', () => {
-    assert.equal(EMPTY_SCOPE.matches(() => false), true);
+    assert.equal(
+      EMPTY_SCOPE.matches(() => false),
+      true,
+    );
   });
 
   test('is true when an allow entry matches', () => {
@@ -31,7 +37,12 @@ describe('CommandScope.matches', () => {
 });
 
 describe('scopes handed out by authorize', () => {
-  const { resolved } = loadAcl({ configDir: fixture('tauri', 'scope-extended'), appCommands: [], plugins: fakePlugins('fs'), platform: 'linux' });
+  const { resolved } = loadAcl({
+    configDir: fixture('tauri', 'scope-extended'),
+    appCommands: [],
+    plugins: fakePlugins('fs'),
+    platform: 'linux',
+  });
 
   test('the global scope applies the capability-extended deny', () => {
     const result = authorize(resolved, ask('plugin:fs|move'));

@@ -62,8 +62,16 @@ const SCENARIOS: Scenario[] = [
             REMOTE_HINT,
         },
       },
-      { title: 'an unknown command of the plugin is not found', request: ask('plugin:ping|pong'), expect: { message: `ping.pong not allowed. Command not found\n\n${by('main')}` } },
-      { title: 'a command of an unregistered plugin is refused', request: ask('plugin:fs|read_dir'), expect: { message: `fs.read_dir not allowed. Plugin not found\n\n${by('main')}` } },
+      {
+        title: 'an unknown command of the plugin is not found',
+        request: ask('plugin:ping|pong'),
+        expect: { message: `ping.pong not allowed. Command not found\n\n${by('main')}` },
+      },
+      {
+        title: 'a command of an unregistered plugin is refused',
+        request: ask('plugin:fs|read_dir'),
+        expect: { message: `fs.read_dir not allowed. Plugin not found\n\n${by('main')}` },
+      },
     ],
   },
   {
@@ -93,7 +101,11 @@ const SCENARIOS: Scenario[] = [
             'allowed on: [windows: "main", URL: https://tauri.app]\n\nreferenced by: capability: run-app, permission: fs:allow-read-dir',
         },
       },
-      { title: 'a page of https://tauri.app may read', request: remote('plugin:fs|read_file', 'https://tauri.app/docs/?q=1#top'), expect: NONE },
+      {
+        title: 'a page of https://tauri.app may read',
+        request: remote('plugin:fs|read_file', 'https://tauri.app/docs/?q=1#top'),
+        expect: NONE,
+      },
       {
         title: 'a look-alike host may not',
         request: remote('plugin:fs|read_file', 'https://tauri.app.evil.com/'),
@@ -114,7 +126,11 @@ const SCENARIOS: Scenario[] = [
         request: ask('plugin:fs|read_dir'),
         expect: { allow: [path('$CONFIG/*'), path('$RESOURCE/**'), path('$RESOURCE')], deny: [] },
       },
-      { title: 'the external window reads without scope', request: ask('plugin:fs|read_dir', { window: 'external', webview: 'external' }), expect: NONE },
+      {
+        title: 'the external window reads without scope',
+        request: ask('plugin:fs|read_dir', { window: 'external', webview: 'external' }),
+        expect: NONE,
+      },
       {
         title: 'the external window may not move',
         request: ask('plugin:fs|move', { window: 'external', webview: 'external' }),
@@ -125,14 +141,22 @@ const SCENARIOS: Scenario[] = [
         },
       },
     ],
-    global: { plugin: 'plugin:fs|move', allow: [path('$APP'), path('$DOWNLOAD'), path('$DOWNLOAD/**')], deny: [path('$HOME'), path('$HOME')] },
+    global: {
+      plugin: 'plugin:fs|move',
+      allow: [path('$APP'), path('$DOWNLOAD'), path('$DOWNLOAD/**')],
+      deny: [path('$HOME'), path('$HOME')],
+    },
   },
   {
     name: 'multiwebview',
     plugins: ['ping'],
     cases: [
       { title: 'the main window may ping', request: ask('plugin:ping|ping', { webview: 'anything' }), expect: NONE },
-      { title: 'webview child1 may ping from any window', request: ask('plugin:ping|ping', { window: 'other', webview: 'child1' }), expect: NONE },
+      {
+        title: 'webview child1 may ping from any window',
+        request: ask('plugin:ping|ping', { window: 'other', webview: 'child1' }),
+        expect: NONE,
+      },
       {
         title: 'webview child3 outside the main window may not',
         request: ask('plugin:ping|ping', { window: 'other', webview: 'child3' }),
@@ -148,8 +172,16 @@ const SCENARIOS: Scenario[] = [
     name: 'scope',
     plugins: ['fs'],
     cases: [
-      { title: 'read_file carries the resources scope', request: ask('plugin:fs|read_file'), expect: { allow: [path('$RESOURCE/**'), path('$RESOURCE')], deny: [] } },
-      { title: 'read_dir carries the resources scope', request: ask('plugin:fs|read_dir'), expect: { allow: [path('$RESOURCE/**'), path('$RESOURCE')], deny: [] } },
+      {
+        title: 'read_file carries the resources scope',
+        request: ask('plugin:fs|read_file'),
+        expect: { allow: [path('$RESOURCE/**'), path('$RESOURCE')], deny: [] },
+      },
+      {
+        title: 'read_dir carries the resources scope',
+        request: ask('plugin:fs|read_dir'),
+        expect: { allow: [path('$RESOURCE/**'), path('$RESOURCE')], deny: [] },
+      },
       { title: 'move carries the temp scope', request: ask('plugin:fs|move'), expect: { allow: [path('$TEMP/*')], deny: [] } },
     ],
     global: { plugin: 'plugin:fs|read_file', allow: [path('$APP'), path('$DOWNLOAD'), path('$DOWNLOAD/**')], deny: [path('$HOME')] },
@@ -175,21 +207,31 @@ const SCENARIOS: Scenario[] = [
     name: 'platform-specific-permissions',
     plugins: ['os'],
     platform: 'linux',
-    cases: [{ title: 'on Linux spawn may run apt and servo', request: ask('plugin:os|spawn'), expect: { allow: [{ command: 'apt' }, { command: 'servo' }], deny: [] } }],
+    cases: [
+      {
+        title: 'on Linux spawn may run apt and servo',
+        request: ask('plugin:os|spawn'),
+        expect: { allow: [{ command: 'apt' }, { command: 'servo' }], deny: [] },
+      },
+    ],
     global: { plugin: 'plugin:os|spawn', allow: [], deny: [] },
   },
   {
     name: 'platform-specific-permissions',
     plugins: ['os'],
     platform: 'darwin',
-    cases: [{ title: 'on macOS spawn may run safari', request: ask('plugin:os|spawn'), expect: { allow: [{ command: 'safari' }], deny: [] } }],
+    cases: [
+      { title: 'on macOS spawn may run safari', request: ask('plugin:os|spawn'), expect: { allow: [{ command: 'safari' }], deny: [] } },
+    ],
     global: { plugin: 'plugin:os|spawn', allow: [path('$HOME/Library/**')], deny: [] },
   },
   {
     name: 'platform-specific-permissions',
     plugins: ['os'],
     platform: 'win32',
-    cases: [{ title: 'on Windows spawn may run edge', request: ask('plugin:os|spawn'), expect: { allow: [{ command: 'edge' }], deny: [] } }],
+    cases: [
+      { title: 'on Windows spawn may run edge', request: ask('plugin:os|spawn'), expect: { allow: [{ command: 'edge' }], deny: [] } },
+    ],
     global: { plugin: 'plugin:os|spawn', allow: [], deny: [path('$APPLOCALDATA/EBWebView/**')] },
   },
   {
@@ -238,7 +280,10 @@ for (const scenario of SCENARIOS) {
       test('the plugin sees the expected global scope', () => {
         const result = authorize(resolved, ask(global.plugin));
         assert.ok(result.allowed);
-        assert.deepEqual({ allow: [...result.globalScope.allow], deny: [...result.globalScope.deny] }, { allow: global.allow, deny: global.deny });
+        assert.deepEqual(
+          { allow: [...result.globalScope.allow], deny: [...result.globalScope.deny] },
+          { allow: global.allow, deny: global.deny },
+        );
       });
     }
   });

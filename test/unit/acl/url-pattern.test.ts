@@ -61,7 +61,10 @@ const INVALID: [pattern: string, message: string][] = [
   ['https://', 'invalid URL pattern `https://`: the host is empty'],
   ['https://example.com/(x', 'invalid URL pattern `https://example.com/(x`: unbalanced `(`'],
   ['https://example.com/{x', 'invalid URL pattern `https://example.com/{x`: unbalanced `{`'],
-  ['https://example.com/([)', 'invalid URL pattern `https://example.com/([)`: pathname `/([)`: Invalid regular expression: /^\\/([)$/u: Unterminated character class'],
+  [
+    'https://example.com/([)',
+    'invalid URL pattern `https://example.com/([)`: pathname `/([)`: Invalid regular expression: /^\\/([)$/u: Unterminated character class',
+  ],
 ];
 
 describe('remote URL patterns', () => {
