@@ -339,8 +339,15 @@ const SCENARIOS = [
   },
 ];
 
+/** The record of one run of one variant, created on first use. */
+function runRecord(variant, run) {
+  const runs = results[variant.key].runs;
+  runs[run] ??= { run };
+  return runs[run];
+}
+
 async function measure(variant, sc, run) {
-  const out = (results[variant.key].runs[run] ??= { run });
+  const out = runRecord(variant, run);
   try {
     if (sc.warm !== undefined && !results[variant.key][`warm:${sc.key}`]) {
       await task(variant, sc.task, sc.warm());
@@ -426,7 +433,8 @@ try {
         await servers[variant.server].request('serverTime');
         const b = await task(variant, 'breakdown', { n: cfg.sequential });
         b.server = await servers[variant.server].request('serverTime');
-        (results[variant.key].breakdown ??= []).push(b);
+        results[variant.key].breakdown ??= [];
+        results[variant.key].breakdown.push(b);
         const f = (x) => (x === undefined ? '?' : x.toFixed(0));
         log(
           `${elapsed()} breakdown ${variant.key.padEnd(9)} round trip ${f(b.totalUs)} µs: page until send ${f(b.preUs)}, browser+network+server ${f(b.wireUs)} ` +
@@ -451,7 +459,7 @@ try {
       }
       const foreign = foreignShare(snap, cpuSnapshot());
       for (const variant of active) {
-        (results[variant.key].runs[run] ??= { run }).foreignCpu = foreign;
+        runRecord(variant, run).foreignCpu = foreign;
         logRun(variant, run);
       }
       if (foreign !== undefined) log(`${elapsed()} run ${run + 1}: other processes used ${(foreign * 100).toFixed(0)}% of the machine`);

@@ -9,7 +9,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { createBirpc } from 'birpc';
-import { eventPayload, makeBytes, sampleOk, smallArgs } from '../lib/workload.mjs';
+import { makeBytes, sampleOk, smallArgs } from '../lib/workload.mjs';
 
 const now = () => performance.now();
 const params = new URLSearchParams(location.search);
@@ -209,7 +209,10 @@ function checkEcho(reply, i) {
 }
 
 let cachedBytes;
-const bytesOf = (size) => (cachedBytes?.length === size ? cachedBytes : (cachedBytes = makeBytes(size)));
+const bytesOf = (size) => {
+  if (cachedBytes?.length !== size) cachedBytes = makeBytes(size);
+  return cachedBytes;
+};
 
 const tasks = {
   info() {

@@ -28,7 +28,10 @@ if (coep === '1') {
 }
 
 let source = new Uint8Array(0);
-const sourceOf = (size) => (source.length >= size ? source : (source = makeBytes(size)));
+const sourceOf = (size) => {
+  if (source.length < size) source = makeBytes(size);
+  return source;
+};
 
 const commands = {
   echo: (args) => args,

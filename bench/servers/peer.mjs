@@ -43,7 +43,10 @@ const server = http.createServer((req, res) => {
 });
 
 let source = new Uint8Array(0);
-const sourceOf = (size) => (source.length >= size ? source : (source = makeBytes(size)));
+const sourceOf = (size) => {
+  if (source.length < size) source = makeBytes(size);
+  return source;
+};
 
 async function streamChunks(ws, total, chunk, send) {
   const src = sourceOf(total);

@@ -25,7 +25,7 @@ function escapeChar(c: string): string {
 
 /** Escapes a literal inside a class. */
 function escapeClassChar(c: string): string {
-  return /[\\\]\[^-]/.test(c) ? `\\${c}` : c;
+  return /[\\\][^-]/.test(c) ? `\\${c}` : c;
 }
 
 /** Compiles a class body (`[` already consumed); returns the regex source and the index after `]`. */

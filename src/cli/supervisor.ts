@@ -16,7 +16,7 @@ import type { WindowConfig } from '../core/config.js';
 import type { FromBackend, StartOptions, ToBackend } from './backend.js';
 import { runShellCommand, waitForUrl } from './dev-server.js';
 import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, yellow } from './output.js';
-import { type Managed } from './processes.js';
+import type { Managed } from './processes.js';
 import { loadProject, type Project } from './project.js';
 import { watchBackend, type Watcher } from './watch.js';
 import { type AppWindow, findChromium, hasDisplay, openChromiumWindow, openDefaultBrowser } from './windows.js';

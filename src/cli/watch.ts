@@ -5,7 +5,7 @@
  * One non-recursive `fs.watch` per directory (Node 20's `recursive: true` on Linux misses events in practice);
  * a `rename` event rescans, so new directories are watched too.
  */
-import { type FSWatcher, readdirSync, watch } from 'node:fs';
+import { type Dirent, type FSWatcher, readdirSync, watch } from 'node:fs';
 import path from 'node:path';
 
 const IGNORED = new Set(['node_modules', 'target', 'gen', '.airlock', '.git', 'dist']);
@@ -20,7 +20,7 @@ function ignoredName(name: string): boolean {
 
 function directories(root: string, out: string[] = []): string[] {
   out.push(root);
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(root, { withFileTypes: true });
   } catch {

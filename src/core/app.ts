@@ -3,7 +3,7 @@
  * handed in by the Builder, and pages arrive through `attach()` with a `Peer` that moves their frames.
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import { CloseCode, type SealedFrame } from '../protocol/frames.js';
+import { CloseCode } from '../protocol/frames.js';
 import { toJson } from '../protocol/codec.js';
 import { channelScope, type Channel } from './channels.js';
 import { type CommandDefinition, type CommandScope, type InvokeContext, validateArgs } from './commands.js';

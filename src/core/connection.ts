@@ -150,17 +150,24 @@ export class Connection implements ChannelSink {
     if (!this.#open) return;
     if (typeof data !== 'string') {
       const header = this.#awaitingBody;
-      if (header === undefined) return this.#violate('binary frame without a header announcing it');
+      if (header === undefined) {
+        this.#violate('binary frame without a header announcing it');
+        return;
+      }
       this.#awaitingBody = undefined;
       this.#start(header, data);
       return;
     }
-    if (this.#awaitingBody !== undefined) return this.#violate('expected the binary body announced by the previous frame');
+    if (this.#awaitingBody !== undefined) {
+      this.#violate('expected the binary body announced by the previous frame');
+      return;
+    }
     let frame: ClientFrame;
     try {
       frame = decodeClientFrame(data, this.#owner.limits);
     } catch (e) {
-      return this.#violate((e as Error).message);
+      this.#violate((e as Error).message);
+      return;
     }
     if (frame.t === 's' || frame.b === 1) this.#awaitingBody = frame;
     else this.#start(frame, undefined);
@@ -233,7 +240,8 @@ export class Connection implements ChannelSink {
       json = toJson(result, 'command result');
     } catch (error) {
       this.#owner.report('a command returned a value that is not JSON', error);
-      return this.#reject(frame.er, error);
+      this.#reject(frame.er, error);
+      return;
     }
     this.#peer.sendText(encode.response(frame.cb, json));
   }
@@ -255,7 +263,10 @@ export class Connection implements ChannelSink {
     }
     const id = this.#owner.nextEventId();
     let byId = this.#listeners.get(event);
-    if (byId === undefined) this.#listeners.set(event, (byId = new Map()));
+    if (byId === undefined) {
+      byId = new Map();
+      this.#listeners.set(event, byId);
+    }
     byId.set(id, { target, handlerId });
     this.#listenerCount++;
     return id;

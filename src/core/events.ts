@@ -44,7 +44,10 @@ export class EventBus {
       throw new AirlockError(ErrorCode.INVALID_ARGS, `listen('${event}', handler): handler must be a function`);
     const id = this.nextId();
     let byId = this.#listeners.get(event);
-    if (byId === undefined) this.#listeners.set(event, (byId = new Map()));
+    if (byId === undefined) {
+      byId = new Map();
+      this.#listeners.set(event, byId);
+    }
     byId.set(id, { target, handler, once });
     return id;
   }

@@ -39,7 +39,10 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     if (nonce.length !== NONCE_BYTES) refuse(conn, frame, `the nonce must be ${NONCE_BYTES} bytes`);
     if (ciphertext.length < TAG_BYTES) refuse(conn, frame, 'the sealed body is empty or truncated');
     let byInstance = seen.get(conn);
-    if (byInstance === undefined) seen.set(conn, (byInstance = new Map()));
+    if (byInstance === undefined) {
+      byInstance = new Map();
+      seen.set(conn, byInstance);
+    }
     const last = byInstance.get(frame.i);
     if (last !== undefined && frame.q <= last) refuse(conn, frame, `sequence number ${frame.q} was already used (a replay)`);
     if (last === undefined && byInstance.size >= INSTANCES_PER_PAGE) refuse(conn, frame, 'too many isolation frame instances on this page');

@@ -69,7 +69,10 @@ export function install(config: RuntimeConfig): void {
     socket.observe(callback, error, (eventId, ok) => {
       if (!ok || typeof eventId !== 'number') return;
       let byId = listeners.get(event);
-      if (byId === undefined) listeners.set(event, (byId = new g.Map()));
+      if (byId === undefined) {
+        byId = new g.Map();
+        listeners.set(event, byId);
+      }
       byId.set(eventId, handler);
     });
   }

@@ -53,7 +53,6 @@ const refusedEverywhere = { invoke: 'DISCONNECTED', emit: 'DISCONNECTED', socket
 const wsUrl = (): string => `ws://127.0.0.1:${t.server.port}/__airlock/ws`;
 const launch = (ticket: string, label = 'main'): string =>
   `${t.server.origin}/#${new URLSearchParams({ __airlock: ticket, label, window: label })}`;
-const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('__airlock') ?? '';
 
 describe('a same-origin page without the right secret', () => {
   test('opened by typing its address (no ticket at all)', async () => {

@@ -97,7 +97,9 @@ describe('a second page claiming a live label', () => {
     const end = Date.now() + 1000;
     while (Date.now() < end && ws.readyState === ws.OPEN) {
       while (ws.bufferedAmount < 4 * 1024 * 1024)
-        ws.send(frame, (e) => void (e === undefined || e === null ? (written += frame.length) : 0));
+        ws.send(frame, (e) => {
+          if (e === undefined || e === null) written += frame.length;
+        });
       await new Promise((r) => setTimeout(r, 2));
     }
     const mib = written / 1024 / 1024;

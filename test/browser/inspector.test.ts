@@ -52,7 +52,9 @@ describe('IPC inspector', () => {
       await core.invoke('read_note', { path: 'notes/a', progress: new core.Channel(() => {}) });
       await event.emit('inspector-test', { x: 1 });
     });
+    // biome-ignore lint/performance/useDomNodeTextContent: the assertion is about the text the inspector shows, as laid out
     await inspector.waitForFunction(() => document.body.innerText.includes('inspector-test'));
+    // biome-ignore lint/performance/useDomNodeTextContent: the assertion is about the text the inspector shows, as laid out
     const body = await inspector.evaluate(() => document.body.innerText);
     assert.match(body, /greet[\s\S]*ACL allowed/);
     assert.match(body, /save_settings[\s\S]*ACL denied[\s\S]*not allowed on window "main"/);

@@ -55,6 +55,7 @@ function handlers(): Record<string, (args: unknown) => unknown> {
 
 const hangs = {
   hang_promise: () => never(),
+  // biome-ignore lint/suspicious/noThenProperty: a thenable that never settles is the input under test
   hang_thenable: () => ({ then() {} }),
   hang_async_schema: command(
     z.object({ n: z.number() }).refine(() => never()),
@@ -62,6 +63,7 @@ const hangs = {
   ),
   hang_with_channel: command(z.object({ ch: channel() }), () => never()),
   hang_deadline: command(z.object({}), () => never(), { timeoutMs: 30 }),
+  // biome-ignore lint/suspicious/noThenProperty: a thenable that never settles is the input under test
   hang_thenable_deadline: command(z.object({}), () => ({ then() {} }), { timeoutMs: 30 }),
   hang_schema_deadline: command(
     z.object({}).refine(() => never()),

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { decodeClientFrame, jsonDepthExceeds } from '../../src/protocol/codec.ts';
 import { AirlockError, ErrorCode } from '../../src/protocol/errors.ts';
-import { isCallbackId } from '../../src/protocol/frames.ts';
+import { type ClientFrame, isCallbackId } from '../../src/protocol/frames.ts';
 import { anyCodePoint, textFrame } from './frames.ts';
 
 export const DECODER_RUNS = 60_000;
@@ -15,7 +15,7 @@ const limits = { maxDepth: 128 };
 const protoNames = Object.getOwnPropertyNames(Object.prototype).sort().join();
 
 function checkFrame(text: string): void {
-  let frame;
+  let frame: ClientFrame;
   try {
     frame = decodeClientFrame(text, limits);
   } catch (e) {
