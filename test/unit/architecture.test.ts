@@ -25,7 +25,7 @@ const NONE = /^$/;
 const RULES: Record<string, Rule> = {
   protocol: { imports: ['protocol'], packages: NONE },
   acl: { imports: ['acl', 'protocol'], types: ['core/commands'], packages: /^(node:(fs|path)|smol-toml)$/ },
-  core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|path)|zod)$/ },
+  core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path)|zod)$/ },
   transports: { imports: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws)$/ },
   // Browser code: bundled into the page and the isolation frame, so no Node module and no core at run time.
   webview: { imports: ['webview', 'protocol'], packages: NONE },
