@@ -20,6 +20,8 @@ mkdirSync(path.join(root, 'dist', 'runtime'), { recursive: true });
 const bundles = [
   { entry: 'src/webview/main.ts', out: 'dist/runtime/webview.js', globalName: '__airlockRuntime' },
   { entry: 'src/isolation/main.ts', out: 'dist/runtime/isolation.js', globalName: '__airlockIsolation' },
+  // `window.__TAURI__` (app.withGlobalTauri): the official API as one script, appended to the runtime when enabled.
+  { entry: 'src/webview/global-tauri.ts', out: 'dist/runtime/global-tauri.js' },
   {
     entry: 'src/inspector/main.ts',
     out: 'dist/runtime/inspector.js',
@@ -33,7 +35,7 @@ for (const b of bundles) {
     outfile: path.join(root, b.out),
     bundle: true,
     format: 'iife',
-    globalName: b.globalName,
+    ...(b.globalName === undefined ? {} : { globalName: b.globalName }),
     target: 'es2022',
     minify: true,
     legalComments: 'none',

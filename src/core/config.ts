@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly beforeDevCommand: string | undefined;
   readonly windows: readonly WindowConfig[];
   readonly pattern: PatternConfig;
+  /** `app.withGlobalTauri`: the page gets `window.__TAURI__` with the official API's modules. */
+  readonly withGlobalTauri: boolean;
   /** `app.security.capabilities`: identifiers or inline capability objects; empty = every file. */
   readonly capabilities: readonly unknown[];
   /** Directory of the config file (capabilities/ and permissions/ are found next to it). */
@@ -66,6 +68,13 @@ class Reader {
     const v = obj[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(full, 'a positive number', v);
+    return v;
+  }
+
+  boolean(obj: Json, key: string, full: string): boolean | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') this.fail(full, 'true or false', v);
     return v;
   }
 
@@ -138,6 +147,7 @@ export function loadConfig(input: string | object, overrides: ConfigOverrides = 
     beforeDevCommand: readCommand(r, build, 'beforeDevCommand'),
     windows: windows.length > 0 ? windows : [defaultWindow('main', 'Airlock app')],
     pattern: readPattern(r, security, base),
+    withGlobalTauri: r.boolean(app, 'withGlobalTauri', 'app.withGlobalTauri') ?? false,
     capabilities: r.array(security, 'capabilities', 'app.security.capabilities') ?? [],
     configDir,
     source,

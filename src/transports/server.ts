@@ -17,7 +17,9 @@ import { createDevProxy, type DevProxy } from './proxy.js';
 import { acceptSocket, readCredential } from './socket.js';
 
 const RUNTIME_BUNDLE = fileURLToPath(new URL('../runtime/webview.js', import.meta.url));
+const GLOBAL_TAURI_BUNDLE = fileURLToPath(new URL('../runtime/global-tauri.js', import.meta.url));
 let runtimeBundle: string | undefined;
+let globalTauriBundle: string | undefined;
 
 /** The page runtime, configured for this app. */
 function runtimeScript(app: App, isolation: string | undefined): string {
@@ -29,7 +31,11 @@ function runtimeScript(app: App, isolation: string | undefined): string {
     sep: process.platform === 'win32' ? '\\' : '/',
     delimiter: process.platform === 'win32' ? ';' : ':',
   };
-  return `(function(){${runtimeBundle}\n__airlockRuntime.install(${JSON.stringify(config)});})();`;
+  const runtime = `(function(){${runtimeBundle}\n__airlockRuntime.install(${JSON.stringify(config)});})();`;
+  if (!app.config.withGlobalTauri) return runtime;
+  // After the internals exist, as Tauri's init script orders `bundle.global.js`.
+  globalTauriBundle ??= readFileSync(GLOBAL_TAURI_BUNDLE, 'utf8');
+  return `${runtime}\n${globalTauriBundle}`;
 }
 
 const RUNTIME_TAG = `<script src="${RUNTIME_PATH}"></script>`;

@@ -28,7 +28,8 @@ const RULES: Record<string, Rule> = {
   core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path)|zod)$/ },
   transports: { imports: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws)$/ },
   // Browser code: bundled into the page and the isolation frame, so no Node module and no core at run time.
-  webview: { imports: ['webview', 'protocol'], packages: NONE },
+  // The one package: global-tauri.ts bundles the official API for `window.__TAURI__`.
+  webview: { imports: ['webview', 'protocol'], packages: /^@tauri-apps\/api\/[a-zA-Z]+$/ },
   isolation: { imports: ['isolation', 'protocol'], packages: NONE },
   inspector: { imports: ['inspector', 'protocol'], types: ['core/trace'], packages: NONE },
   // The CLI is the outermost Node layer: it may use any Node-side folder, never the browser runtimes.

@@ -68,6 +68,11 @@ describe('build({ config })', () => {
     ['an invalid label', { app: { windows: [{ label: 'has space' }] } }, /`app\.windows\[0\]\.label` must be a valid label/],
     ['duplicate labels', { app: { windows: [{ label: 'a' }, { label: 'a' }] } }, /unique labels/],
     [
+      'a withGlobalTauri that is not a boolean',
+      { app: { withGlobalTauri: 'yes' } },
+      /`app\.withGlobalTauri` must be true or false, got "yes"/,
+    ],
+    [
       'an isolation pattern without dir',
       { app: { security: { pattern: { use: 'isolation' } } } },
       /`app\.security\.pattern\.options\.dir` must be the isolation application directory/,
