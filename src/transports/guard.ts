@@ -7,9 +7,13 @@
  *   another port, a sandboxed frame or a `file:` page cannot open the IPC socket;
  * - `Sec-Fetch-Site` must be `same-origin` or `none` when the browser sends it — another site cannot embed the
  *   app in a frame, open it in a window it controls, or include its scripts;
- * - only GET/HEAD for HTTP (IPC is on the socket), and no CORS headers ever.
+ * - only GET/HEAD for HTTP (IPC is on the socket), and no CORS headers ever;
+ * - the request target must be a path (`/…`); anything else (`*`, an absolute URL, `//`-tricks that a URL parser
+ *   takes for a host) is answered 400 by `requestPath`, which never throws — the upgrade and the inspector's
+ *   handlers are synchronous, where a throw would end the process.
  */
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export interface Origins {
   /** Accepted `Host` header values, lower case. */
@@ -63,3 +67,46 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'cross-origin-opener-policy': 'same-origin',
   'cache-control': 'no-cache',
 });
+
+/** The refusal for a request target that is not a plain path. */
+export const BAD_TARGET: Refusal = Object.freeze({ status: 400, reason: 'bad request target' });
+
+/**
+ * The path of a request's target, or `undefined` when the target is not origin-form (`/…`) or cannot be parsed.
+ * Total: it never throws, whatever bytes the client sent. The target is joined to a fixed origin as text, so `//x`
+ * stays a path instead of becoming a host.
+ */
+export function requestPath(req: IncomingMessage): string | undefined {
+  const target = req.url;
+  if (typeof target !== 'string' || !target.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://127.0.0.1${target}`).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Answers an upgrade request that will not be upgraded, then destroys the socket: a refused client keeps no file
+ * descriptor open in the core, whether or not it closes its side.
+ */
+export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  const text = `${refusal.reason}\n`;
+  const response =
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Refused'}\r\n` +
+    `content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`;
+  endAndDestroy(socket, response);
+}
+
+/** Writes `data` (if any), ends the socket and destroys it once written, or after a second at the latest. */
+export function endAndDestroy(socket: Duplex, data?: string): void {
+  if (socket.destroyed) return;
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  const done = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  if (socket.writable) socket.end(data ?? '', done);
+  else done();
+}

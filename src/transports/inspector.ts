@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { App } from '../core/app.js';
 import type { TraceRecord } from '../core/trace.js';
-import { BASE_HEADERS, loopbackOrigins } from './guard.js';
+import { BASE_HEADERS, loopbackOrigins, refuseUpgrade, requestPath } from './guard.js';
 
 const BUNDLE = fileURLToPath(new URL('../runtime/inspector.js', import.meta.url));
 const TOKEN_PREFIX = 'airlock-inspector.';
@@ -71,7 +71,7 @@ export async function serveInspector(app: App): Promise<Inspector> {
       res.writeHead(403, BASE_HEADERS).end();
       return;
     }
-    if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://x').pathname !== '/') {
+    if (req.method !== 'GET' || requestPath(req) !== '/') {
       res.writeHead(404, BASE_HEADERS).end();
       return;
     }
@@ -85,6 +85,14 @@ export async function serveInspector(app: App): Promise<Inspector> {
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    try {
+      onUpgrade(req, socket, head);
+    } catch (error) {
+      app.report('inspector: failed to handle a WebSocket upgrade', error);
+      refuseUpgrade(socket, { status: 500, reason: 'internal error' });
+    }
+  });
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const host = req.headers.host?.toLowerCase();
     const origin = req.headers.origin;
     const offered = String(req.headers['sec-websocket-protocol'] ?? '')
@@ -95,15 +103,16 @@ export async function serveInspector(app: App): Promise<Inspector> {
       !allowed.hosts.has(host) ||
       origin === undefined ||
       !allowed.origins.has(origin) ||
-      !offered.includes(TOKEN_PREFIX + token)
+      !offered.includes(TOKEN_PREFIX + token) ||
+      requestPath(req) === undefined
     ) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      refuseUpgrade(socket, { status: 403, reason: 'refused' });
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.send(JSON.stringify(history, replacer));
     });
-  });
+  }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -16,7 +16,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 import type { Duplex } from 'node:stream';
 import { RUNTIME_PATH } from '../protocol/frames.js';
 import { injectIntoHtml } from './assets.js';
-import { BASE_HEADERS } from './guard.js';
+import { BASE_HEADERS, endAndDestroy } from './guard.js';
 
 export interface DevProxy {
   /** The dev server's origin, e.g. `http://localhost:5173`. */
@@ -164,11 +164,11 @@ export function createDevProxy(devUrl: string, report: (message: string, error?:
       let reply = `HTTP/1.1 ${upstream.statusCode ?? 502} ${upstream.statusMessage ?? ''}\r\nconnection: close\r\n\r\n`;
       upstream.resume();
       if (upstream.statusCode === undefined) reply = 'HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\n\r\n';
-      socket.end(reply);
+      endAndDestroy(socket, reply);
     });
     upstreamReq.on('error', (error) => {
       report(`dev proxy: WebSocket upgrade to ${target.origin} failed`, error);
-      socket.end('HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      endAndDestroy(socket, 'HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     });
     upstreamReq.end();
   }

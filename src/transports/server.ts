@@ -10,7 +10,17 @@ import { WebSocketServer } from 'ws';
 import type { App, Server, ServeOptions } from '../core/app.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
-import { BASE_HEADERS, checkRequest, checkUpgrade, loopbackOrigins, type Origins, type Refusal } from './guard.js';
+import {
+  BAD_TARGET,
+  BASE_HEADERS,
+  checkRequest,
+  checkUpgrade,
+  loopbackOrigins,
+  type Origins,
+  type Refusal,
+  refuseUpgrade,
+  requestPath,
+} from './guard.js';
 import { type Inspector, serveInspector } from './inspector.js';
 import { type IsolationApp, type IsolationServer, serveIsolationFrame } from './isolation-frame.js';
 import { createDevProxy, type DevProxy } from './proxy.js';
@@ -48,14 +58,6 @@ function refuse(res: ServerResponse, refusal: Refusal): void {
   res.end(`${refusal.reason}\n`);
 }
 
-function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
-  const text = `${refusal.reason}\n`;
-  socket.end(
-    `HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status] ?? 'Refused'}\r\n` +
-      `content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
-  );
-}
-
 export interface LoopbackExtras {
   /** The isolation application and this launch's key, under the isolation pattern. */
   readonly isolation?: { readonly app: IsolationApp; readonly key: Uint8Array; readonly dev: boolean };
@@ -86,21 +88,22 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
       res.end('only GET and HEAD are served; IPC goes over the WebSocket\n');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === RUNTIME_PATH) {
+    const pathname = requestPath(req);
+    if (pathname === undefined) return refuse(res, BAD_TARGET);
+    if (pathname === RUNTIME_PATH) {
       res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : script);
       return;
     }
-    if (url.pathname.startsWith(RESERVED_PREFIX)) return refuse(res, { status: 404, reason: 'not found' });
+    if (pathname.startsWith(RESERVED_PREFIX)) return refuse(res, { status: 404, reason: 'not found' });
     if (proxy !== undefined) return proxy.request(req, res);
     const root = app.config.frontendDist;
     const asset: Asset | undefined =
       root === undefined
-        ? url.pathname === '/' || url.pathname === '/index.html'
+        ? pathname === '/' || pathname === '/index.html'
           ? { file: 'index.html', body: Buffer.from(PLACEHOLDER) }
           : undefined
-        : await readAsset(root, url.pathname);
+        : await readAsset(root, pathname);
     if (asset === undefined) return refuse(res, { status: 404, reason: 'not found' });
     const html = isHtml(asset.file);
     const body = html ? Buffer.from(injectIntoHtml(asset.body.toString('utf8'), RUNTIME_TAG)) : asset.body;
@@ -122,11 +125,23 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
   });
   server.keepAliveTimeout = 5_000;
 
+  // Synchronous: nothing here may throw (an exception in an 'upgrade' listener ends the process), so the target is
+  // parsed by the total `requestPath` and anything unexpected still ends in a refusal, never a crash.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    try {
+      onUpgrade(req, socket, head);
+    } catch (error) {
+      app.report('failed to handle a WebSocket upgrade', error);
+      refuseUpgrade(socket, { status: 500, reason: 'internal error' });
+    }
+  });
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const refusal = checkUpgrade(req, allowed);
     if (refusal !== undefined) return refuseUpgrade(socket, refusal);
-    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const pathname = requestPath(req);
+    if (pathname === undefined) return refuseUpgrade(socket, BAD_TARGET);
     if (pathname !== SOCKET_PATH && proxy !== undefined && !pathname.startsWith(RESERVED_PREFIX)) return proxy.upgrade(req, socket, head);
     if (pathname !== SOCKET_PATH) return refuseUpgrade(socket, { status: 404, reason: 'not found' });
     const credential = readCredential(req);
@@ -134,7 +149,7 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
     if (credential === undefined || session === undefined)
       return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
     wss.handleUpgrade(req, socket, head, (ws) => acceptSocket(app, ws, session, credential, req.headers.origin ?? ''));
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
