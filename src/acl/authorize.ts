@@ -15,6 +15,7 @@
  *  5. For `plugin:event|listen`/`emit`/`emit_to`, event-name scopes apply to `args.event` (event-scope.ts).
  */
 import type { CommandScope } from '../core/commands.js';
+import { CHANNEL_FETCH_COMMAND } from '../protocol/frames.js';
 import { checkEvent, EVENT_COMMANDS } from './event-scope.js';
 import { APP_KEY } from './identifier.js';
 import { entryMatches, originText, type Requester, remoteUrl } from './match.js';
@@ -46,8 +47,6 @@ export type Authorization =
       /** Tauri's release-build text: `Command <cmd> not allowed by ACL`. */
       readonly releaseMessage: string;
     };
-
-const CHANNEL_FETCH = 'plugin:__TAURI_CHANNEL__|fetch';
 
 function refuse(command: string, message: string): Authorization {
   return { allowed: false, message, releaseMessage: `Command ${command} not allowed by ACL` };
@@ -89,7 +88,7 @@ function eventRefusal(request: AuthorizeRequest, url: URL | undefined, matched: 
 
 /** Decides one invoke. Pure and synchronous; call it before validating args. */
 export function authorize(acl: ResolvedAcl, request: AuthorizeRequest): Authorization {
-  if (request.command === CHANNEL_FETCH) return { allowed: true, scope: EMPTY_SCOPE, globalScope: EMPTY_SCOPE, checked: false };
+  if (request.command === CHANNEL_FETCH_COMMAND) return { allowed: true, scope: EMPTY_SCOPE, globalScope: EMPTY_SCOPE, checked: false };
   const url = remoteUrl(request);
   const denying = denyingEntries(acl, request, url);
   if (denying.length > 0) {

@@ -3,13 +3,14 @@
  * the verdict that `authorize` gives (and its message when refused). Meant for a CLI (`airlock acl explain`) and for
  * debugging a denial; it walks the same tables as `authorize` but is not on the hot path.
  */
+import { CHANNEL_FETCH_COMMAND } from '../protocol/frames.js';
 import { type AuthorizeRequest, authorize, isChecked } from './authorize.js';
 import { contextMatches, entryMatches, labelsMatch, type Requester, remoteUrl, urlText } from './match.js';
 import { entryContext } from './messages.js';
 import type { ResolvedAcl, ResolvedEntry } from './resolve.js';
 
 function checkedReason(acl: ResolvedAcl, request: AuthorizeRequest): string {
-  if (request.command === 'plugin:__TAURI_CHANNEL__|fetch') return 'no: the channel fetch command is exempt from the ACL';
+  if (request.command === CHANNEL_FETCH_COMMAND) return 'no: the channel fetch command is exempt from the ACL';
   if (request.command.startsWith('plugin:')) return 'yes: plugin commands are always checked';
   if (acl.appCommandsChecked) return 'yes: the app defines permission files, so every app command must be granted';
   if (!request.local) return 'yes: app commands called from a remote page are always checked (tauri ≥ 2.11.1)';

@@ -14,8 +14,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { z } from 'zod';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-
-export const CHANNEL_PREFIX = '__CHANNEL__:';
+import { channelRef, parseChannelRef } from '../protocol/frames.js';
 
 export type ChannelBytes = Uint8Array | ArrayBuffer;
 
@@ -47,11 +46,7 @@ export class Channel<T = unknown> {
 
   /** Parses Tauri's `__CHANNEL__:<id>` form, or returns undefined. */
   static parseId(value: unknown): number | undefined {
-    if (typeof value !== 'string' || !value.startsWith(CHANNEL_PREFIX)) return undefined;
-    const digits = value.slice(CHANNEL_PREFIX.length);
-    if (!/^\d{1,10}$/.test(digits)) return undefined;
-    const id = Number(digits);
-    return id <= 0xffff_ffff ? id : undefined;
+    return parseChannelRef(value);
   }
 
   /** True once `close()` ran, the command settled, or the page went away. */
@@ -110,7 +105,7 @@ export class Channel<T = unknown> {
   }
 
   toJSON(): string {
-    return `${CHANNEL_PREFIX}${this.id}`;
+    return channelRef(this.id);
   }
 }
 

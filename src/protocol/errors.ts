@@ -49,6 +49,11 @@ export interface WireError {
   readonly [key: string]: unknown;
 }
 
+/** A rejection in its wire form, for code that rejects a call without an AirlockError (the page runtime). */
+export function wireError(code: ErrorCode, message: string): WireError {
+  return { code, message };
+}
+
 export class AirlockError extends Error {
   override readonly name = 'AirlockError';
   readonly code: ErrorCode;

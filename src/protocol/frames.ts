@@ -30,6 +30,22 @@ export const SOCKET_PATH = '/__airlock/ws';
 /** The URL fragment key that hands a webview its one-time ticket. */
 export const LAUNCH_FRAGMENT_KEY = '__airlock';
 
+/** How a channel travels inside a command's arguments: Tauri's `__CHANNEL__:<id>` string. */
+export const CHANNEL_PREFIX = '__CHANNEL__:';
+export const channelRef = (id: number): string => `${CHANNEL_PREFIX}${id}`;
+/** The channel id of a `__CHANNEL__:<id>` string (a u32), or undefined when `value` is not one. */
+export function parseChannelRef(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !value.startsWith(CHANNEL_PREFIX)) return undefined;
+  const digits = value.slice(CHANNEL_PREFIX.length);
+  if (!/^\d{1,10}$/.test(digits)) return undefined;
+  const id = Number(digits);
+  return id <= 0xffff_ffff ? id : undefined;
+}
+/** The property that marks a channel object of older `@tauri-apps/api` versions (`{ __TAURI_CHANNEL_MARKER__, id }`). */
+export const LEGACY_CHANNEL_MARKER = '__TAURI_CHANNEL_MARKER__';
+/** The command the official API fetches a channel's queued message with; exempt from the ACL, as in Tauri. */
+export const CHANNEL_FETCH_COMMAND = 'plugin:__TAURI_CHANNEL__|fetch';
+
 /** Close codes the core uses (4000–4999 is the application range). */
 export const CloseCode = {
   PROTOCOL: 4000,

@@ -9,6 +9,8 @@
 import type { App } from '../core/app.js';
 import type { Connection } from '../core/connection.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import { channelRef } from '../protocol/frames.js';
+import { decodeServerFrame, encodeCall } from '../protocol/page.js';
 
 export interface EventRecord {
   readonly event: string;
@@ -43,19 +45,17 @@ export async function connectInMemory(app: App, label = 'main', origin = 'http:/
   const run = (id: number, data: unknown): void => callbacks.get(id)?.(data);
 
   const onText = (text: string): void => {
-    const f = JSON.parse(text) as Record<string, unknown> & { l?: number[] };
-    if (typeof f['r'] === 'number') {
-      const id = f['r'];
-      if (f['b'] === 1) awaiting = (bytes) => run(id, bytes);
-      else run(id, f['d']);
-    } else if (typeof f['e'] === 'string') {
-      const l = f.l ?? [];
-      for (let i = 0; i < l.length; i += 2) run(l[i + 1] as number, { event: f['e'], payload: f['p'], id: l[i] });
-    } else if (typeof f['c'] === 'number') {
-      const id = f['c'];
-      if (f['end'] === 1) run(id, { end: true, index: f['i'] });
-      else if (f['b'] === 1) awaiting = (bytes) => run(id, { message: bytes, index: f['i'] });
-      else run(id, { message: f['m'], index: f['i'] });
+    const f = decodeServerFrame(text);
+    if (f?.kind === 'response') {
+      if (f.bytes) awaiting = (bytes) => run(f.id, bytes);
+      else run(f.id, f.data);
+    } else if (f?.kind === 'event') {
+      const l = f.listeners;
+      for (let i = 0; i < l.length; i += 2) run(l[i + 1] as number, { event: f.name, payload: f.payload, id: l[i] });
+    } else if (f?.kind === 'channel') {
+      if (f.end) run(f.id, { end: true, index: f.index });
+      else if (f.bytes) awaiting = (bytes) => run(f.id, { message: bytes, index: f.index });
+      else run(f.id, { message: f.data, index: f.index });
     }
   };
 
@@ -105,12 +105,12 @@ export async function connectInMemory(app: App, label = 'main', origin = 'http:/
           callbacks.delete(er);
           reject(e);
         });
-        const h = headers === undefined ? '' : `,"h":${JSON.stringify(headers)}`;
+        const call = { cmd: command, callback: cb, error: er, headers };
         if (args instanceof Uint8Array) {
-          connection.receive(`{"t":"i","c":${JSON.stringify(command)},"cb":${cb},"er":${er}${h},"b":1}`);
+          connection.receive(encodeCall.invokeBytes(call));
           connection.receive(args);
         } else {
-          connection.receive(`{"t":"i","c":${JSON.stringify(command)},"cb":${cb},"er":${er}${h},"a":${JSON.stringify(args)}}`);
+          connection.receive(encodeCall.invoke(call, JSON.stringify(args) ?? 'null'));
         }
       });
     },
@@ -144,7 +144,7 @@ export async function connectInMemory(app: App, label = 'main', origin = 'http:/
           resolveEnd(end);
         }
       });
-      return { id: `__CHANNEL__:${id}`, messages, ended };
+      return { id: channelRef(id), messages, ended };
     },
     sendRaw(frame) {
       connection.receive(frame);

@@ -4,6 +4,8 @@
  * The core serves it as the first script of every HTML page, in the top-level frame only: a sub-frame gets
  * internals whose calls reject, as Tauri gives sub-frames no IPC.
  */
+import { ErrorCode, wireError } from '../protocol/errors.js';
+import { encodeCall } from '../protocol/page.js';
 import { callbacks, runCallback, transformCallback, unregisterCallback } from './callbacks.js';
 import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
@@ -43,16 +45,15 @@ export function install(config: RuntimeConfig): void {
 
   function postMessage(message: IpcMessage): void {
     if (!topLevel) {
-      runCallback(message.error, { code: 'FORBIDDEN', message: 'IPC is available only in the top-level frame of the app window' });
+      runCallback(message.error, wireError(ErrorCode.FORBIDDEN, 'IPC is available only in the top-level frame of the app window'));
       return;
     }
     const { cmd, callback, error, payload, options } = message;
     const headers = toHeaders(options?.headers);
     const body = toBody(payload);
-    let header = `{"t":"i","c":${g.stringify(cmd)},"cb":${callback},"er":${error}`;
-    if (headers !== undefined) header += `,"h":${g.stringify(headers)}`;
-    header += 'raw' in body ? ',"b":1}' : `,"a":${body.json}}`;
-    socket.send(callback, error, header, 'raw' in body ? body.raw : undefined);
+    const call = { cmd, callback, error, headers };
+    if ('raw' in body) socket.send(callback, error, encodeCall.invokeBytes(call), body.raw);
+    else socket.send(callback, error, encodeCall.invoke(call, body.json));
   }
 
   const isolated =

@@ -5,6 +5,7 @@
  * types) their IPC form. One deliberate difference: a top-level plain array is sent as JSON (Tauri's fetch path
  * turns `[1,2,3]` into the text "1,2,3").
  */
+import { channelRef, LEGACY_CHANNEL_MARKER } from '../protocol/frames.js';
 import { g } from './globals.js';
 
 export const TO_IPC_KEY = '__TAURI_TO_IPC_KEY__';
@@ -18,8 +19,8 @@ function replacer(_key: string, value: unknown): unknown {
   if (typeof value === 'object' && value !== null) {
     const toIpc = (value as Record<string, unknown>)[TO_IPC_KEY];
     if (typeof toIpc === 'function') return toIpc.call(value);
-    const legacy = value as { __TAURI_CHANNEL_MARKER__?: unknown; id?: unknown };
-    if ('__TAURI_CHANNEL_MARKER__' in legacy && typeof legacy.id === 'number') return `__CHANNEL__:${legacy.id}`;
+    const legacy = value as { id?: unknown };
+    if (LEGACY_CHANNEL_MARKER in legacy && typeof legacy.id === 'number') return channelRef(legacy.id);
   }
   return value;
 }

@@ -7,16 +7,9 @@
  * a URL. Calls made while the socket opens are queued; calls in flight when it closes reject with DISCONNECTED;
  * the next call reconnects.
  */
-import {
-  type ChannelFrame,
-  type EventFrame,
-  LAUNCH_FRAGMENT_KEY,
-  PROTOCOL_VERSION,
-  type ResponseFrame,
-  RESUME_PROTOCOL_PREFIX,
-  SOCKET_PATH,
-  TICKET_PROTOCOL_PREFIX,
-} from '../protocol/frames.js';
+import { ErrorCode, wireError } from '../protocol/errors.js';
+import { LAUNCH_FRAGMENT_KEY, PROTOCOL_VERSION, RESUME_PROTOCOL_PREFIX, SOCKET_PATH, TICKET_PROTOCOL_PREFIX } from '../protocol/frames.js';
+import { decodeServerFrame, encodeCall } from '../protocol/page.js';
 import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
 
@@ -51,8 +44,6 @@ export function readIdentity(): Identity | undefined {
   }
   return undefined;
 }
-
-type Frame = ResponseFrame & EventFrame & ChannelFrame & { hello?: { token: string; conn: string } };
 
 export class IpcSocket {
   readonly #identity: Identity | undefined;
@@ -90,22 +81,26 @@ export class IpcSocket {
   sendSealed(
     callback: number,
     error: number,
-    s: { cmd: string; headers: Record<string, string> | undefined; instance: string; seq: number; nonce: string; kind: string },
+    s: { cmd: string; headers: Record<string, string> | undefined; instance: string; seq: number; nonce: string; kind: 'j' | 'r' },
     ciphertext: Uint8Array<ArrayBuffer>,
   ): void {
-    let header = `{"t":"s","c":${g.stringify(s.cmd)},"cb":${callback},"er":${error}`;
-    if (s.headers !== undefined) header += `,"h":${g.stringify(s.headers)}`;
-    header += `,"i":${g.stringify(s.instance)},"q":${s.seq},"n":${g.stringify(s.nonce)},"k":${g.stringify(s.kind)}}`;
+    const header = encodeCall.sealed(
+      { cmd: s.cmd, callback, error, headers: s.headers },
+      { i: s.instance, q: s.seq, n: s.nonce, k: s.kind },
+    );
     this.send(callback, error, header, ciphertext);
   }
 
   /** Sends one call (a header frame, plus a binary body when `body` is given). */
   send(callback: number, error: number, header: string, body?: Uint8Array<ArrayBuffer>): void {
     if (this.#identity === undefined) {
-      runCallback(error, {
-        code: 'DISCONNECTED',
-        message: 'this page has no IPC session: open it through the URL the core prints (server.url(label)), not by typing its address',
-      });
+      runCallback(
+        error,
+        wireError(
+          ErrorCode.DISCONNECTED,
+          'this page has no IPC session: open it through the URL the core prints (server.url(label)), not by typing its address',
+        ),
+      );
       return;
     }
     this.#inflight.set(callback, error);
@@ -166,28 +161,29 @@ export class IpcSocket {
   }
 
   #text(text: string): void {
-    const f = g.parse(text) as Frame;
-    if (f.r !== undefined) {
-      if (f.b === 1) this.#awaiting = (body) => this.#respond(f.r, body);
-      else this.#respond(f.r, f.d);
-    } else if (f.e !== undefined) {
-      const l = f.l;
+    const f = decodeServerFrame(text);
+    if (f === undefined) return;
+    if (f.kind === 'response') {
+      if (f.bytes) this.#awaiting = (body) => this.#respond(f.id, body);
+      else this.#respond(f.id, f.data);
+    } else if (f.kind === 'event') {
+      const l = f.listeners;
       for (let i = 0; i < l.length; i += 2) {
         const handler = l[i + 1] as number;
         // An event the core sent before it heard of an unlisten finds its handler already gone: drop it quietly.
         // (Tauri warns for each, and under listen/unlisten churn with events flowing the warnings swamp the page.)
-        if (callbacks.has(handler)) runCallback(handler, { event: f.e, payload: f.p, id: l[i] });
+        if (callbacks.has(handler)) runCallback(handler, { event: f.name, payload: f.payload, id: l[i] });
       }
-    } else if (f.c !== undefined) {
-      if (f.end === 1) runCallback(f.c, { end: true, index: f.i });
-      else if (f.b === 1) this.#awaiting = (body) => runCallback(f.c, { message: body, index: f.i });
-      else runCallback(f.c, { message: f.m, index: f.i });
-    } else if (f.hello !== undefined) {
+    } else if (f.kind === 'channel') {
+      if (f.end) runCallback(f.id, { end: true, index: f.index });
+      else if (f.bytes) this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
+      else runCallback(f.id, { message: f.data, index: f.index });
+    } else {
       const identity = this.#identity as Identity;
-      identity.token = f.hello.token;
+      identity.token = f.token;
       identity.ticket = undefined;
-      this.#connectionId = f.hello.conn;
-      for (const resolve of this.#helloWaiters.splice(0)) resolve(f.hello.conn);
+      this.#connectionId = f.connection;
+      for (const resolve of this.#helloWaiters.splice(0)) resolve(f.connection);
       g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label: identity.label, window: identity.window, token: identity.token }));
     }
   }
@@ -226,6 +222,6 @@ export class IpcSocket {
     this.#inflight.clear();
     this.#inflightByError.clear();
     this.#observers.clear();
-    for (const error of errors) runCallback(error, { code: 'DISCONNECTED', message });
+    for (const error of errors) runCallback(error, wireError(ErrorCode.DISCONNECTED, message));
   }
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
+import { encodeCall } from '../../src/protocol/page.ts';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
@@ -92,7 +93,7 @@ describe('a second page claiming a live label', () => {
       ws.once('error', reject);
     });
     // 1 MiB call frames, as fast as the kernel takes them, for one second.
-    const frame = `{"t":"i","c":"side_effect","cb":1,"er":2,"a":"${'x'.repeat(1024 * 1024)}"}`;
+    const frame = encodeCall.invoke({ cmd: 'side_effect', callback: 1, error: 2 }, JSON.stringify('x'.repeat(1024 * 1024)));
     let written = 0;
     const end = Date.now() + 1000;
     while (Date.now() < end && ws.readyState === ws.OPEN) {

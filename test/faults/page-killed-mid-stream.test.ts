@@ -11,6 +11,7 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { CHROMIUM, CHROMIUM_ARGS, launchBrowser, openPage } from '../helpers/browser.js';
 import { connectWsPage, ticketFrom } from '../helpers/ws-page.js';
 import { until } from '../fuzz/harness.js';
+import { channelRef } from '../../src/protocol/frames.ts';
 
 let t: TestApp;
 /** How each streaming handler ended. */
@@ -124,7 +125,7 @@ describe('a protocol client dying mid-frame', () => {
     const page = await connectWsPage(t.server, `ticket.${ticketFrom(t.server.url('raw'))}`);
     await page.listen('tick', () => {});
     for (let i = 0; i < 20; i++) void page.invoke('hang').catch(() => null);
-    void page.invoke('stream', { ch: '__CHANNEL__:7' }).catch(() => null);
+    void page.invoke('stream', { ch: channelRef(7) }).catch(() => null);
     await until(() => t.app.stats.pending === 21, 'the calls to start');
     const n = endings.length;
     const socket = (page.ws as unknown as { _socket: import('node:net').Socket })._socket;

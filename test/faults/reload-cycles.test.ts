@@ -14,6 +14,7 @@ import { launchBrowser, openPage } from '../helpers/browser.js';
 import { liveHeap, mib, rssPeak } from '../helpers/memory.js';
 import { connectWsPage, ticketFrom } from '../helpers/ws-page.js';
 import { until } from '../fuzz/harness.js';
+import { channelRef } from '../../src/protocol/frames.ts';
 
 export const RELOADS = 1_000;
 export const BROWSER_RELOADS = 30;
@@ -60,7 +61,7 @@ describe('reload cycles', () => {
         page.invoke('whoami'),
         page.listen('a', () => {}),
         page.listen('b', () => {}),
-        page.invoke('open_channel', { ch: `__CHANNEL__:${i + 1}` }),
+        page.invoke('open_channel', { ch: channelRef(i + 1) }),
       ]);
       assert.equal(who, 'main');
       if (i % 2 === 0) await page.close();

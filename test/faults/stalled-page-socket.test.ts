@@ -12,6 +12,7 @@ import { launchBrowser, openPage } from '../helpers/browser.js';
 import { mib, rssPeak } from '../helpers/memory.js';
 import { connectWsPage, ticketFrom } from '../helpers/ws-page.js';
 import { until } from '../fuzz/harness.js';
+import { channelRef } from '../../src/protocol/frames.ts';
 
 const LIMIT = 512 * 1024;
 const PAYLOAD = { pad: 'x'.repeat(16 * 1024) };
@@ -139,7 +140,7 @@ describe('a protocol client that stops reading its socket', () => {
       if (f.c === 99 && f.m !== undefined) got.push(f.m.i);
     });
     const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
-    const done = client.invoke('stream', { ch: '__CHANNEL__:99', n: 20_000 });
+    const done = client.invoke('stream', { ch: channelRef(99), n: 20_000 });
     await until(() => streamed > 100, 'the stream to start');
     socket.pause();
     // Kernel buffers take a few MiB first; then the sender must stop, and stay stopped.

@@ -1,6 +1,9 @@
 // A page that speaks the wire protocol itself over a real socket (the `ws` package), as the page runtime does:
 // for load and fault tests that need more pages, more reconnects or more control over reading than Chromium gives.
 import WebSocket from 'ws';
+import { ErrorCode, wireError } from '../../src/protocol/errors.ts';
+import { LAUNCH_FRAGMENT_KEY, PROTOCOL_VERSION, SOCKET_PATH } from '../../src/protocol/frames.ts';
+import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
 
 export interface WsPage {
   readonly ws: WebSocket;
@@ -16,11 +19,11 @@ export interface WsPage {
   close(): Promise<number>;
 }
 
-export const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('__airlock') ?? '';
+export const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get(LAUNCH_FRAGMENT_KEY) ?? '';
 
 /** Connects with `credential` (`ticket.<t>` or `resume.<t>`) and resolves once the core said hello. */
 export function connectWsPage(server: { origin: string; port: number }, credential: string): Promise<WsPage> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/__airlock/ws`, ['airlock.v1', `airlock.${credential}`], {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${SOCKET_PATH}`, [PROTOCOL_VERSION, `airlock.${credential}`], {
     headers: { origin: server.origin },
     perMessageDeflate: false,
   });
@@ -29,32 +32,25 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
   let next = 1;
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   closed.then(() => {
-    for (const [, c] of calls) c.reject({ code: 'DISCONNECTED' });
+    for (const [, c] of calls) c.reject(wireError(ErrorCode.DISCONNECTED, 'the socket closed before the core answered'));
     calls.clear();
   });
   return new Promise((resolve, reject) => {
     ws.on('error', reject);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const f = JSON.parse(data.toString()) as {
-        r?: number;
-        d?: unknown;
-        e?: string;
-        p?: unknown;
-        l?: number[];
-        hello?: { token: string };
-      };
-      if (f.hello !== undefined) {
-        resolve(page(f.hello.token));
-      } else if (f.r !== undefined) {
-        const c = calls.get(f.r);
+      const f = decodeServerFrame(data.toString());
+      if (f?.kind === 'hello') {
+        resolve(page(f.token));
+      } else if (f?.kind === 'response') {
+        const c = calls.get(f.id);
         if (c === undefined) return;
-        calls.delete(f.r);
+        calls.delete(f.id);
         calls.delete(c.other);
-        if (c.other > f.r) c.resolve(f.d);
-        else c.reject(f.d);
-      } else if (f.e !== undefined && f.l !== undefined) {
-        for (let i = 1; i < f.l.length; i += 2) handlers.get(f.l[i] as number)?.(f.p);
+        if (c.other > f.id) c.resolve(f.data);
+        else c.reject(f.data);
+      } else if (f?.kind === 'event') {
+        for (let i = 1; i < f.listeners.length; i += 2) handlers.get(f.listeners[i] as number)?.(f.payload);
       }
     });
   });
@@ -70,7 +66,7 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
           next += 2;
           calls.set(cb, { resolve, reject, other: er });
           calls.set(er, { resolve, reject, other: cb });
-          ws.send(`{"t":"i","c":${JSON.stringify(command)},"cb":${cb},"er":${er},"a":${JSON.stringify(args)}}`);
+          ws.send(encodeCall.invoke({ cmd: command, callback: cb, error: er }, JSON.stringify(args)));
         });
       },
       async listen(event, handler) {

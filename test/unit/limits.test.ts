@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { Builder, channel, command, type App, type Limits } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
+import { channelRef } from '../../src/protocol/frames.ts';
+import { encodeCall } from '../../src/protocol/page.ts';
 
 const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
   Builder.default()
@@ -112,7 +114,7 @@ describe('per-page limits', () => {
   test('frames nested deeper than maxDepth close the page with a reason', async () => {
     await using app = await build({ ping: () => 1 }, { maxDepth: 8 });
     const page = await connectInMemory(app);
-    page.sendRaw(`{"t":"i","c":"ping","cb":1,"er":2,"a":${'['.repeat(20)}${']'.repeat(20)}}`);
+    page.sendRaw(encodeCall.invoke({ cmd: 'ping', callback: 1, error: 2 }, `${'['.repeat(20)}${']'.repeat(20)}`));
     assert.equal(page.connection.open, false);
   });
 });
@@ -156,7 +158,7 @@ describe('backpressure', () => {
       { maxBufferedBytes: 1000 },
     );
     const slow = await stalledPage(app, queued);
-    slow.conn.receive('{"t":"i","c":"flood","cb":1,"er":2,"a":{"ch":"__CHANNEL__:9"}}');
+    slow.conn.receive(encodeCall.invoke({ cmd: 'flood', callback: 1, error: 2 }, JSON.stringify({ ch: channelRef(9) })));
     await new Promise((r) => setImmediate(r));
     assert.equal((failure as { code?: string }).code, 'CHANNEL_CLOSED');
     assert.match(slow.closed() ?? '', /slow consumer/);

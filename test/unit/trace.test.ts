@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import { z } from 'zod';
 import { Builder, channel, command } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
+import { CHANNEL_PREFIX } from '../../src/protocol/frames.ts';
+import { encodeCall } from '../../src/protocol/page.ts';
 
 test('app.trace reports pages, calls with their ACL decision, refusals, events and channel messages', async () => {
   await using app = await Builder.default()
@@ -24,7 +26,7 @@ test('app.trace reports pages, calls with their ACL decision, refusals, events a
   await page.invoke('ok', { ch: c.id });
   await page.invoke('bad').catch(() => null);
   await page.invoke('plugin:event|emit', { event: 'hello', payload: { a: 1 } });
-  page.sendRaw('{"t":"s","c":"ok","cb":1,"er":2,"i":"x","q":0,"n":"AAAAAAAAAAAAAAAA","k":"j"}');
+  page.sendRaw(encodeCall.sealed({ cmd: 'ok', callback: 1, error: 2 }, { i: 'x', q: 0, n: 'AAAAAAAAAAAAAAAA', k: 'j' }));
   page.sendRaw(new Uint8Array(20));
   await new Promise((r) => setImmediate(r));
   page.close();
@@ -32,8 +34,8 @@ test('app.trace reports pages, calls with their ACL decision, refusals, events a
   const kinds = records.map((r) => `${r['kind']}:${r['command'] ?? r['event'] ?? r['change'] ?? r['channel']}`);
   assert.deepEqual(kinds, [
     'page:connected',
-    `channel:${c.id.slice('__CHANNEL__:'.length)}`,
-    `channel:${c.id.slice('__CHANNEL__:'.length)}`,
+    `channel:${c.id.slice(CHANNEL_PREFIX.length)}`,
+    `channel:${c.id.slice(CHANNEL_PREFIX.length)}`,
     'call:ok',
     'call:bad',
     'event:hello',

@@ -1,0 +1,75 @@
+/**
+ * The page's side of the wire (frame shapes: frames.ts): the frames a page sends and the reading of the frames the
+ * core sends. The page runtime (src/webview), the in-memory page (src/transports/memory.ts) and the test pages all
+ * speak through it, so there is one spelling of every frame; codec.ts is the core's side.
+ *
+ * `JSON.stringify`, `JSON.parse` and `Object.hasOwn` are captured when this module loads. In the page bundle that is
+ * before any app script runs, so a script that later replaces them, or adds `r`/`e`/`c` to `Object.prototype`,
+ * cannot intercept or misroute a frame.
+ */
+import type { ChannelFrame, EventFrame, Headers, HelloFrame, ResponseFrame, SealedFrame } from './frames.js';
+
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const hasOwn = Object.hasOwn;
+
+/** Who answers a call: the callback ids its result and its rejection run. */
+export interface CallIds {
+  readonly cmd: string;
+  readonly callback: number;
+  readonly error: number;
+  readonly headers?: Headers | undefined;
+}
+
+function head(t: 'i' | 's', call: CallIds): string {
+  let text = `{"t":"${t}","c":${stringify(call.cmd)},"cb":${call.callback},"er":${call.error}`;
+  if (call.headers !== undefined) text += `,"h":${stringify(call.headers)}`;
+  return text;
+}
+
+export const encodeCall = {
+  /** An invoke whose arguments are `argsJson`, JSON text the caller produced (with its own serialization rules). */
+  invoke: (call: CallIds, argsJson: string): string => `${head('i', call)},"a":${argsJson}}`,
+  /** An invoke whose arguments are raw bytes: this header, then the body as the next (binary) frame. */
+  invokeBytes: (call: CallIds): string => `${head('i', call)},"b":1}`,
+  /** A call sealed by the isolation frame: this header, then the AES-GCM ciphertext as the next (binary) frame. */
+  sealed: (call: CallIds, s: Pick<SealedFrame, 'i' | 'q' | 'n' | 'k'>): string =>
+    `${head('s', call)},"i":${stringify(s.i)},"q":${s.q},"n":${stringify(s.n)},"k":${stringify(s.k)}}`,
+};
+
+/** A frame from the core, by kind. `bytes: true` means the body is the next (binary) frame. */
+export type ServerMessage =
+  | { readonly kind: 'hello'; readonly token: string; readonly connection: string }
+  | { readonly kind: 'response'; readonly id: number; readonly bytes: boolean; readonly data: unknown }
+  | { readonly kind: 'event'; readonly name: string; readonly payload: unknown; readonly listeners: readonly number[] }
+  | {
+      readonly kind: 'channel';
+      readonly id: number;
+      readonly index: number;
+      readonly bytes: boolean;
+      readonly end: boolean;
+      readonly data: unknown;
+    };
+
+/** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows. */
+export function decodeServerFrame(text: string): ServerMessage | undefined {
+  const f: unknown = parse(text);
+  if (typeof f !== 'object' || f === null) return undefined;
+  if (hasOwn(f, 'r')) {
+    const r = f as ResponseFrame;
+    return { kind: 'response', id: r.r, bytes: r.b === 1, data: r.d };
+  }
+  if (hasOwn(f, 'e')) {
+    const e = f as EventFrame;
+    return { kind: 'event', name: e.e, payload: e.p, listeners: e.l };
+  }
+  if (hasOwn(f, 'c')) {
+    const c = f as ChannelFrame;
+    return { kind: 'channel', id: c.c, index: c.i, bytes: c.b === 1, end: c.end === 1, data: c.m };
+  }
+  if (hasOwn(f, 'hello')) {
+    const { token, conn } = (f as HelloFrame).hello;
+    return { kind: 'hello', token, connection: conn };
+  }
+  return undefined;
+}
