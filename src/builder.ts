@@ -3,8 +3,11 @@
  * the loopback transport. This is the only module that knows both the core and the transports.
  */
 import { authorize, explain, IMPLICIT_DEFAULT_NOTICE, loadAcl } from './acl/index.js';
-import { App, type Authorize, consoleLogger, type Explain, type Logger, type ServeFn } from './core/app.js';
+import { App, type Authorize, consoleLogger, type Explain, type Logger, type RegisteredPlugin, type ServeFn } from './core/app.js';
 import { type CommandDefinition, type CommandMap, toDefinition } from './core/commands.js';
+import { isPlugin, type Plugin } from './core/plugin.js';
+import { GENERATED_COMMANDS } from './core/plugin-listeners.js';
+import { CORE_PLUGINS } from './plugins/core/index.js';
 import { type AppConfig, loadConfig } from './core/config.js';
 import { type Limits, resolveLimits } from './core/limits.js';
 import { AirlockError, ErrorCode } from './protocol/errors.js';
@@ -21,8 +24,12 @@ export interface BuildOptions {
 
 export type SetupFn = (app: App) => void | Promise<void>;
 
+/** Names a user plugin may not take: Tauri's core plugins (`core:<name>` permissions, `plugin:<name>|…` commands). */
+const CORE_PLUGIN_NAMES = new Set(['core', 'path', 'event', 'window', 'webview', 'app', 'image', 'resources', 'menu', 'tray']);
+
 export class Builder {
   readonly #commands = new Map<string, CommandDefinition>();
+  readonly #plugins: Plugin[] = [];
   readonly #state = new Map<unknown, unknown>();
   readonly #setup: SetupFn[] = [];
   #limits: Partial<Limits> = {};
@@ -52,6 +59,25 @@ export class Builder {
       if (this.#commands.has(name)) throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: command \`${name}\` is registered twice`);
       this.#commands.set(name, toDefinition(name, value));
     }
+    return this;
+  }
+
+  /**
+   * Registers a plugin made with `PluginBuilder`: its commands become `plugin:<name>|<cmd>`, its permissions
+   * `<name>:…`. Plugins are set up in registration order, before the app's own `setup` hooks.
+   */
+  plugin(plugin: Plugin): this {
+    if (!isPlugin(plugin)) throw new AirlockError(ErrorCode.CONFIG, 'Builder.plugin(plugin): pass what PluginBuilder.build() returns');
+    if (CORE_PLUGIN_NAMES.has(plugin.name)) {
+      throw new AirlockError(
+        ErrorCode.CONFIG,
+        `Builder.plugin(): plugin \`${plugin.name}\` is named like a core plugin (${[...CORE_PLUGIN_NAMES].join(', ')}); rename it`,
+      );
+    }
+    if (this.#plugins.some((p) => p.name === plugin.name)) {
+      throw new AirlockError(ErrorCode.CONFIG, `Builder.plugin(): two plugins are named \`${plugin.name}\`; plugin names must be unique`);
+    }
+    this.#plugins.push(plugin);
     return this;
   }
 
@@ -113,6 +139,11 @@ export class Builder {
       configDir: config.configDir,
       capabilities: config.capabilities,
       appCommands: [...this.#commands.keys()],
+      plugins: this.#plugins.map((p) => ({
+        name: p.name,
+        commands: [...new Set([...p.definitions.keys(), ...GENERATED_COMMANDS])],
+        ...(p.permissionsDir === undefined ? {} : { permissionsDir: p.permissionsDir }),
+      })),
       scopedDenies: this.#scopedDenies,
     });
     for (const warning of acl.warnings) logger('warn', `capabilities: ${warning}`);
@@ -124,10 +155,15 @@ export class Builder {
       return decision;
     };
     const why: Explain = (request) => explain(acl.resolved, request);
+    const plugins: RegisteredPlugin[] = [
+      ...CORE_PLUGINS.map((plugin) => ({ plugin, core: true })),
+      ...this.#plugins.map((plugin) => ({ plugin, core: false })),
+    ];
     const app = new App({
       config,
       commands: this.#commands,
-      state: this.#state,
+      plugins,
+      state: new Map(this.#state),
       limits,
       logger,
       serve,
@@ -135,7 +171,9 @@ export class Builder {
       explain: why,
       openSealed: isolation?.openSealed,
     });
+    await app.setupPlugins();
     for (const fn of this.#setup) await fn(app);
+    app.runEvent({ type: 'Ready' });
     return app;
   }
 }

@@ -3,7 +3,7 @@
  * (command, in-default) pairs per core plugin: `allow-<cmd>` / `deny-<cmd>` for every command, and a `default` set of
  * the commands marked true. `core:default` is the set of every `core:<plugin>:default`.
  *
- * The command lists mirror Tauri's, including commands Airlock does not implement, so that an existing project's
+ * The command lists mirror Tauri 2.12's (as `@tauri-apps/api` 2.12.5 documents them), including commands Airlock does not implement, so that an existing project's
  * capability naming e.g. `core:window:allow-start-dragging` resolves instead of failing start-up (the command itself
  * then answers `Command start_dragging not found`).
  */
@@ -27,7 +27,7 @@ const TABLES: Readonly<Record<string, Table>> = {
       'get_all_windows scale_factor inner_position outer_position inner_size outer_size is_fullscreen is_minimized ' +
         'is_maximized is_focused is_decorated is_resizable is_maximizable is_minimizable is_closable is_visible ' +
         'is_enabled title current_monitor primary_monitor monitor_from_point available_monitors cursor_position theme ' +
-        'is_always_on_top',
+        'is_always_on_top activity_name scene_identifier',
     ),
     ...off(
       'center request_user_attention set_enabled set_resizable set_maximizable set_minimizable set_closable ' +
@@ -36,7 +36,8 @@ const TABLES: Readonly<Record<string, Table>> = {
         'set_size set_min_size set_size_constraints set_max_size set_position set_fullscreen set_focus ' +
         'set_skip_taskbar set_cursor_grab set_cursor_visible set_cursor_icon set_cursor_position ' +
         'set_ignore_cursor_events start_dragging start_resize_dragging set_progress_bar set_badge_count ' +
-        'set_overlay_icon set_badge_label set_icon set_title_bar_style set_theme toggle_maximize set_background_color',
+        'set_overlay_icon set_badge_label set_icon set_title_bar_style set_theme toggle_maximize set_background_color ' +
+        'set_focusable set_fullscreen_on_monitor set_simple_fullscreen',
     ),
     ...on('internal_toggle_maximize'),
   ],
@@ -45,13 +46,13 @@ const TABLES: Readonly<Record<string, Table>> = {
     ...on('get_all_webviews webview_position webview_size'),
     ...off(
       'webview_close set_webview_size set_webview_position set_webview_focus set_webview_zoom webview_hide ' +
-        'webview_show print reparent clear_all_browsing_data set_webview_background_color',
+        'webview_show print reparent clear_all_browsing_data set_webview_background_color set_webview_auto_resize',
     ),
     ...on('internal_toggle_devtools'),
   ],
   app: [
-    ...on('version name tauri_version identifier default_window_icon supports_multiple_windows bundle_type'),
-    ...off('app_show app_hide fetch_data_store_identifiers remove_data_store set_app_theme'),
+    ...on('version name tauri_version identifier supports_multiple_windows bundle_type register_listener remove_listener'),
+    ...off('default_window_icon app_show app_hide fetch_data_store_identifiers remove_data_store set_app_theme exit set_dock_visibility'),
   ],
   image: on('new from_bytes from_path rgba size'),
   resources: on('close'),
@@ -62,7 +63,7 @@ const TABLES: Readonly<Record<string, Table>> = {
   ),
   tray: on(
     'new get_by_id remove_by_id set_icon set_menu set_tooltip set_title set_visible set_temp_dir_path ' +
-      'set_icon_as_template set_show_menu_on_left_click',
+      'set_icon_as_template set_show_menu_on_left_click set_icon_with_as_template',
   ),
 };
 

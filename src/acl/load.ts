@@ -82,9 +82,9 @@ function read(file: string, source: string): string {
 }
 
 /** Permission files of a directory; Tauri skips its generated `schemas/` folder, and so do we. */
-function loadPermissionDir(dir: string, label: string, warnings: string[]): PermissionFile[] {
+function loadPermissionDir(dir: string, label: string, warnings: string[], skipDirs: readonly string[] = []): PermissionFile[] {
   const files: PermissionFile[] = [];
-  for (const rel of listFiles(dir, ['schemas'])) {
+  for (const rel of listFiles(dir, ['schemas', ...skipDirs])) {
     const format = formatOf(rel);
     if (format === undefined) continue;
     const source = `${label}/${rel}`;
@@ -139,11 +139,15 @@ export function loadAcl(options: LoadAclOptions): LoadedAcl {
   const config = options.capabilities ?? [];
   const implicitDefault = fromFiles.length === 0 && config.length === 0;
   const capabilities = implicitDefault ? [IMPLICIT_CAPABILITY] : select(fromFiles, config, warnings);
-  const appPermissionFiles =
-    options.configDir === undefined ? [] : loadPermissionDir(path.join(options.configDir, 'permissions'), 'permissions', warnings);
-  const plugins: PluginManifestInput[] = (options.plugins ?? []).map((p) => {
-    const source = typeof p === 'string' ? { name: p } : p;
+  const sources = (options.plugins ?? []).map((p) => (typeof p === 'string' ? { name: p } : p));
+  // As Tauri's inlined plugins: the app's `permissions/<name>/`, for a plugin the app registers, holds that plugin's
+  // permissions and is not read as the app's own.
+  const appDir = options.configDir === undefined ? undefined : path.join(options.configDir, 'permissions');
+  const pluginNames = sources.map((s) => s.name);
+  const appPermissionFiles = appDir === undefined ? [] : loadPermissionDir(appDir, 'permissions', warnings, pluginNames);
+  const plugins: PluginManifestInput[] = sources.map((source) => {
     const files = source.permissionsDir === undefined ? [] : loadPermissionDir(source.permissionsDir, `plugin ${source.name}`, warnings);
+    if (appDir !== undefined) files.push(...loadPermissionDir(path.join(appDir, source.name), `permissions/${source.name}`, warnings));
     return { name: source.name, commands: source.commands ?? [], permissionFiles: files };
   });
   const { resolved, warnings: more } = resolveAcl({

@@ -1,6 +1,14 @@
 /**
- * The running app: commands, managed state, events, and the pages connected to it. Transport-free — `serve()` is
- * handed in by the Builder, and pages arrive through `attach()` with a `Peer` that moves their frames.
+ * The app's runtime: the one command table (app commands and every plugin's `plugin:<name>|<cmd>`), the one call
+ * pipeline they all go through, managed state, events, resources, plugins and the pages connected to it.
+ * Transport-free — `serve()` is handed in by the Builder, and pages arrive through `attach()` with a `Peer` that
+ * moves their frames.
+ *
+ * The pipeline (`dispatch`): ACL (`Authorize`) → look the command up → deadline → validate args (Channel arguments
+ * bound to the calling page) → handler with its `ctx` → result. Under the isolation pattern the connection has
+ * opened the seal before a call gets here.
+ *
+ * This class is internal: handlers and plugins see its public face (`AppHandle`, handle.ts) as `ctx.app`.
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { CloseCode } from '../protocol/frames.js';
@@ -10,8 +18,13 @@ import { type CommandDefinition, type CommandScope, type InvokeContext, validate
 import type { AppConfig } from './config.js';
 import { type Call, Connection, type ConnectionOwner, type Peer } from './connection.js';
 import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
+import type { AppHandle, ExplainRequest } from './handle.js';
+import { bindCall, type CoreHost } from './internal.js';
 import type { Limits } from './limits.js';
-import { type PluginHost, runPluginCommand } from './plugins.js';
+import type { PageLoadPayload, Plugin, PluginApi, RunEvent, SetupApp, WebviewInfo } from './plugin.js';
+import { PluginListeners } from './plugin-listeners.js';
+import { ResourceTable } from './resources.js';
+import { PluginScope } from './scopes.js';
 import { type Session, SessionStore } from './sessions.js';
 import { type CallTrace, sizeOf, Tracer, type TraceObserver } from './trace.js';
 import { ANY, APP, assertEventName, type EventTarget, type EventTargetLike, toTarget } from './targets.js';
@@ -76,10 +89,20 @@ export type Explain = (request: AccessRequest) => string;
 /** Isolation hook: opens sealed frames. */
 export type OpenSealed = NonNullable<ConnectionOwner['openSealed']>;
 
+/** A plugin as the runtime registers it; `core` marks the core's own (their commands may use core/internal.ts). */
+export interface RegisteredPlugin {
+  readonly plugin: Plugin;
+  readonly core: boolean;
+}
+
 export interface AppParts {
   readonly config: AppConfig;
+  /** The app's own commands (`invokeHandler`). */
   readonly commands: ReadonlyMap<string, CommandDefinition>;
-  readonly state: ReadonlyMap<unknown, unknown>;
+  /** Every plugin, core ones first, in registration order. */
+  readonly plugins: readonly RegisteredPlugin[];
+  /** Managed state; plugins' setups add to it. */
+  readonly state: Map<unknown, unknown>;
   readonly limits: Limits;
   readonly logger: Logger;
   readonly serve: ServeFn;
@@ -149,16 +172,57 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 const CLOSE_REQUESTED = 'tauri://close-requested';
 
+/** The public face of a runtime: only the methods `AppHandle` names, bound, on a frozen object of its own. */
+function publicFace(app: App): AppHandle {
+  return Object.freeze({
+    get config() {
+      return app.config;
+    },
+    get resources() {
+      return app.resources;
+    },
+    get closed() {
+      return app.closed;
+    },
+    state: <T>(type: abstract new (...args: never[]) => T): T => app.state(type),
+    emit: (event: string, payload?: unknown) => app.emit(event, payload),
+    emitTo: (target: EventTargetLike, event: string, payload?: unknown) => app.emitTo(target, event, payload),
+    listen: <T>(event: string, handler: EventCallback<T>) => app.listen(event, handler),
+    listenAny: <T>(event: string, handler: EventCallback<T>) => app.listenAny(event, handler),
+    once: <T>(event: string, handler: EventCallback<T>) => app.once(event, handler),
+    waitFor: <T>(event: string, options?: { signal?: AbortSignal }) => app.waitFor<T>(event, options),
+    explain: (request: ExplainRequest) => app.explain(request),
+    webviews: () => app.webviews(),
+    scopeOf: <Entry>(plugin: string) => app.scopeOf<Entry>(plugin),
+  });
+}
+
 /** How long a page presenting a valid credential waits for the label's previous page to go (a reload). */
 const TAKEOVER_WAIT_MS = 1500;
 
-export class App implements ConnectionOwner, PluginHost {
+const REGISTER_LISTENER_CAMEL = '|registerListener';
+
+export class App implements ConnectionOwner, CoreHost {
   readonly config: AppConfig;
   readonly limits: Limits;
   readonly sessions = new SessionStore();
   readonly openSealed: OpenSealed | undefined;
-  readonly #commands: ReadonlyMap<string, CommandDefinition>;
-  readonly #state: ReadonlyMap<unknown, unknown>;
+  /** Every command by the name a page invokes: `greet`, `plugin:event|listen`, `plugin:fs|read_file`. */
+  readonly #commands = new Map<string, CommandDefinition>();
+  /** Commands of the core's own plugins: their `ctx` is bound to the call's internals (core/internal.ts). */
+  readonly #internal = new WeakSet<CommandDefinition>();
+  readonly #plugins: readonly RegisteredPlugin[];
+  readonly #state: Map<unknown, unknown>;
+  readonly #scopes = new Map<string, PluginScope>();
+  readonly #pluginListeners: PluginListeners;
+  readonly #webviewResources = new Map<Connection, ResourceTable>();
+  readonly #windowResources = new Map<string, ResourceTable>();
+  readonly #readyWebviews = new Set<string>();
+  readonly #readyWindows = new Set<string>();
+  /** The app's resource table (what outlives pages). */
+  readonly resources: ResourceTable;
+  /** The public face handed to handlers (`ctx.app`) and plugins. */
+  readonly handle: AppHandle;
   readonly #logger: Logger;
   readonly #serve: ServeFn;
   readonly #authorize: Authorize;
@@ -179,7 +243,6 @@ export class App implements ConnectionOwner, PluginHost {
     this.config = parts.config;
     this.limits = parts.limits;
     this.openSealed = parts.openSealed;
-    this.#commands = parts.commands;
     this.#state = parts.state;
     this.#logger = parts.logger;
     this.#serve = parts.serve;
@@ -187,6 +250,106 @@ export class App implements ConnectionOwner, PluginHost {
     this.#explain = parts.explain;
     this.#bus = new EventBus((message, error) => this.#logger('error', message, error));
     this.tracer = new Tracer((error) => this.#logger('error', 'a trace observer threw', error));
+    const onError = (message: string, error: unknown): void => this.#logger('warn', message, error);
+    this.resources = new ResourceTable('the app', onError);
+    this.#pluginListeners = new PluginListeners(onError);
+    for (const [name, def] of parts.commands) this.#commands.set(name, def);
+    this.#plugins = parts.plugins;
+    for (const { plugin, core } of parts.plugins) {
+      const own = plugin.definitions;
+      const generated = core ? new Map<string, CommandDefinition>() : this.#pluginListeners.commandsFor(plugin.name);
+      for (const [cmd, def] of [...generated].filter(([c]) => !own.has(c)).concat([...own])) {
+        this.#commands.set(`plugin:${plugin.name}|${cmd}`, def);
+        if (core || generated.get(cmd) === def) this.#internal.add(def);
+      }
+      this.#scopes.set(plugin.name, new PluginScope(onError));
+    }
+    this.handle = publicFace(this);
+  }
+
+  /** Every registered command name (app commands bare, plugin commands as `plugin:<name>|<cmd>`). */
+  commandNames(): string[] {
+    return [...this.#commands.keys()];
+  }
+
+  /** The init scripts of every plugin, in registration order (the page runtime runs them before the app's scripts). */
+  initScripts(): { plugin: string; source: string }[] {
+    return this.#plugins.flatMap(({ plugin }) => plugin.initScripts.map((source) => ({ plugin: plugin.name, source })));
+  }
+
+  /**
+   * Runs every plugin's setup in registration order (each with its `api`), then `onEvent(Ready)`. The Builder runs
+   * the app's own setup hooks between the two.
+   */
+  async setupPlugins(): Promise<void> {
+    for (const { plugin } of this.#plugins) {
+      const setup = plugin.hooks.setup;
+      if (setup === undefined) continue;
+      try {
+        await setup(this.#setupApp(), this.#pluginApi(plugin));
+      } catch (cause) {
+        if (cause instanceof AirlockError && cause.code === ErrorCode.CONFIG) throw cause;
+        throw new AirlockError(
+          ErrorCode.CONFIG,
+          `plugin \`${plugin.name}\`: setup failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+          {
+            cause,
+          },
+        );
+      }
+    }
+  }
+
+  /** Tells every plugin's `onEvent` hook. */
+  runEvent(event: RunEvent): void {
+    for (const { plugin } of this.#plugins) this.#hook(plugin, 'onEvent', () => plugin.hooks.onEvent?.(this.handle, event));
+  }
+
+  /** The `app` a setup hook receives: the public face plus `manage`. */
+  #setupApp(): SetupApp {
+    const manage = { value: (value: object) => this.manage(value), enumerable: true };
+    return Object.freeze(Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(this.handle), manage })) as SetupApp;
+  }
+
+  #pluginApi(plugin: Plugin): PluginApi {
+    const config = this.config.plugins[plugin.name];
+    return Object.freeze({
+      name: plugin.name,
+      config,
+      emit: (event: string, payload?: unknown) => this.#pluginListeners.emit(plugin.name, event, payload),
+      scope: this.scopeOf(plugin.name),
+    });
+  }
+
+  /** Adds managed state (during setup). */
+  manage(value: object): void {
+    const key = value?.constructor;
+    if (typeof key !== 'function') throw new AirlockError(ErrorCode.CONFIG, 'manage(value): value must be an object made by a class');
+    if (this.#state.has(key))
+      throw new AirlockError(ErrorCode.CONFIG, `manage(): a ${key.name} is already managed; manage one value per class`);
+    this.#state.set(key, value);
+  }
+
+  /** The run-time scope of a registered plugin. */
+  scopeOf<Entry = unknown>(plugin: string): PluginScope<Entry> {
+    const scope = this.#scopes.get(plugin);
+    if (scope === undefined)
+      throw new AirlockError(ErrorCode.CONFIG, `scopeOf(${JSON.stringify(plugin)}): no plugin of that name is registered`);
+    return scope as PluginScope<Entry>;
+  }
+
+  /** Plugin listeners registered from pages (`addPluginListener`), for stats and tests. */
+  get pluginListenerCount(): number {
+    return this.#pluginListeners.size;
+  }
+
+  #hook(plugin: Plugin, name: string, run: () => unknown): unknown {
+    try {
+      return run();
+    } catch (error) {
+      this.#logger('error', `plugin \`${plugin.name}\`: ${name} threw`, error);
+      return undefined;
+    }
   }
 
   // ── public API ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -257,7 +420,7 @@ export class App implements ConnectionOwner, PluginHost {
    *
    * @example app.explain({ command: 'delete_file', window: 'settings' })
    */
-  explain(request: { command: string; window: string; webview?: string; origin?: string; local?: boolean; args?: unknown }): string {
+  explain(request: ExplainRequest): string {
     return this.#explain({ webview: request.window, origin: 'http://127.0.0.1', local: true, ...request });
   }
 
@@ -316,10 +479,15 @@ export class App implements ConnectionOwner, PluginHost {
   /** Disconnects every page and stops every server; the process can exit afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.runEvent({ type: 'ExitRequested' });
     this.#closed = true;
     for (const c of [...this.#connections.values()]) c.close(CloseCode.SHUTDOWN, 'the app is closing');
     await Promise.all([...this.#servers].map((s) => s.close()));
     this.#servers.clear();
+    this.runEvent({ type: 'Exit' });
+    for (const { plugin } of [...this.#plugins].reverse()) this.#hook(plugin, 'onDrop', () => plugin.hooks.onDrop?.(this.handle));
+    for (const table of this.#windowResources.values()) table.clear();
+    this.resources.clear();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -351,13 +519,51 @@ export class App implements ConnectionOwner, PluginHost {
       }
     }
     if (this.#closed) throw new AirlockError(ErrorCode.DISCONNECTED, 'the app is closing');
+    const info: WebviewInfo = Object.freeze({ label: session.label, window: session.window, origin });
+    const refusedBy = this.#navigationRefusedBy(info, origin);
+    if (refusedBy !== undefined) {
+      throw new AirlockError(
+        ErrorCode.FORBIDDEN,
+        `plugin \`${refusedBy}\` refused the navigation of webview \`${info.label}\` to ${origin}`,
+      );
+    }
     const token = this.sessions.accept(credential.kind, credential.value, session);
     const conn = new Connection({ label: session.label, window: session.window, origin, local }, peer, this);
     this.#connections.set(session.label, conn);
     conn.hello(token);
     if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'connected' });
     conn.done.then(() => this.sessions.disconnected(session));
+    this.#pageConnected(info);
     return conn;
+  }
+
+  /** The name of the first plugin whose `onNavigation` refuses `url` for this webview, if any. */
+  #navigationRefusedBy(info: WebviewInfo, url: string): string | undefined {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    for (const { plugin } of this.#plugins) {
+      const fn = plugin.hooks.onNavigation;
+      if (fn !== undefined && this.#hook(plugin, 'onNavigation', () => fn(info, parsed)) === false) return plugin.name;
+    }
+    return undefined;
+  }
+
+  #pageConnected(info: WebviewInfo): void {
+    const firstWindow = !this.#readyWindows.has(info.window);
+    const firstWebview = !this.#readyWebviews.has(info.label);
+    this.#readyWindows.add(info.window);
+    this.#readyWebviews.add(info.label);
+    const load: PageLoadPayload = Object.freeze({ url: info.origin, event: 'finished' });
+    for (const { plugin } of this.#plugins) {
+      const { onWindowReady, onWebviewReady, onPageLoad } = plugin.hooks;
+      if (firstWindow && onWindowReady !== undefined) this.#hook(plugin, 'onWindowReady', () => onWindowReady({ label: info.window }));
+      if (firstWebview && onWebviewReady !== undefined) this.#hook(plugin, 'onWebviewReady', () => onWebviewReady(info));
+      if (onPageLoad !== undefined) this.#hook(plugin, 'onPageLoad', () => onPageLoad(info, load));
+    }
   }
 
   // ── ConnectionOwner ────────────────────────────────────────────────────────────────────────────────────────────
@@ -392,8 +598,12 @@ export class App implements ConnectionOwner, PluginHost {
   }
 
   async #dispatch(conn: Connection, call: Call, seen: { acl: CallTrace['acl'] } | undefined): Promise<unknown> {
+    let cmd = call.command;
+    // `addPluginListener` retries `register_listener` as `registerListener`: one command, one permission.
+    if (cmd.startsWith('plugin:') && cmd.endsWith(REGISTER_LISTENER_CAMEL))
+      cmd = `${cmd.slice(0, -REGISTER_LISTENER_CAMEL.length)}|register_listener`;
     const { scope, globalScope, checked } = this.#authorize({
-      command: call.command,
+      command: cmd,
       webview: conn.label,
       window: conn.window,
       origin: conn.origin,
@@ -401,15 +611,14 @@ export class App implements ConnectionOwner, PluginHost {
       args: call.args,
     });
     if (seen !== undefined) seen.acl = checked ? 'allowed' : 'unchecked';
-    const cmd = call.command;
-    if (cmd.startsWith('plugin:')) {
-      const bar = cmd.indexOf('|');
-      const plugin = bar < 0 ? cmd.slice(7) : cmd.slice(7, bar);
-      const name = bar < 0 ? '' : cmd.slice(bar + 1);
-      return runPluginCommand(this, conn, plugin, name, call.args);
-    }
     const def = this.#commands.get(cmd);
-    if (def === undefined) throw new AirlockError(ErrorCode.COMMAND_NOT_FOUND, `Command ${cmd} not found`);
+    if (def === undefined) {
+      const bar = cmd.indexOf('|');
+      if (!cmd.startsWith('plugin:') || bar < 0) throw new AirlockError(ErrorCode.COMMAND_NOT_FOUND, `Command ${cmd} not found`);
+      throw new AirlockError(ErrorCode.COMMAND_NOT_FOUND, `Command ${cmd.slice(bar + 1)} not found`, {
+        data: { plugin: cmd.slice(7, bar) },
+      });
+    }
     const made: Channel<unknown>[] = [];
     const timeoutMs = def.timeoutMs ?? this.limits.commandTimeoutMs;
     const deadline = timeoutMs > 0 ? new Deadline(cmd, timeoutMs, conn.signal) : undefined;
@@ -425,25 +634,65 @@ export class App implements ConnectionOwner, PluginHost {
           signal,
         );
       }
-      const ctx: InvokeContext<App> = {
-        command: cmd,
-        webview: conn.label,
-        window: conn.window,
-        origin: conn.origin,
-        app: this,
-        body: call.args,
-        headers: call.headers,
-        signal,
-        scope,
-        globalScope,
-        state: (type) => this.state(type),
-      };
+      const ctx = this.#context(conn, cmd, call, signal, scope, globalScope);
+      if (this.#internal.has(def)) bindCall(ctx, { connection: conn, host: this });
       const result = def.handler(args, ctx);
       return isThenable(result) ? await untilAborted(Promise.resolve(result), signal) : result;
     } finally {
       deadline?.clear();
       for (const ch of made) ch.commandSettled();
     }
+  }
+
+  #context(
+    conn: Connection,
+    command: string,
+    call: Call,
+    signal: AbortSignal,
+    scope: CommandScope,
+    globalScope: CommandScope,
+  ): InvokeContext {
+    const app = this;
+    return {
+      command,
+      webview: conn.label,
+      window: conn.window,
+      origin: conn.origin,
+      app: this.handle,
+      body: call.args,
+      headers: call.headers,
+      signal,
+      scope,
+      globalScope,
+      state: this.#stateOf,
+      get resources() {
+        return app.#webviewTable(conn);
+      },
+      get windowResources() {
+        return app.#windowTable(conn.window);
+      },
+    };
+  }
+
+  readonly #stateOf = <T>(type: abstract new (...args: never[]) => T): T => this.state(type);
+
+  #webviewTable(conn: Connection): ResourceTable {
+    let table = this.#webviewResources.get(conn);
+    if (table === undefined) {
+      table = new ResourceTable(`webview \`${conn.label}\``, (m, e) => this.#logger('warn', m, e));
+      // A page that has already gone gets a table that is freed at once.
+      if (conn.open) this.#webviewResources.set(conn, table);
+    }
+    return table;
+  }
+
+  #windowTable(label: string): ResourceTable {
+    let table = this.#windowResources.get(label);
+    if (table === undefined) {
+      table = new ResourceTable(`window \`${label}\``, (m, e) => this.#logger('warn', m, e));
+      this.#windowResources.set(label, table);
+    }
+    return table;
   }
 
   nextEventId(): number {
@@ -456,6 +705,12 @@ export class App implements ConnectionOwner, PluginHost {
 
   disconnected(conn: Connection): void {
     if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'disconnected' });
+    this.#pluginListeners.disconnected(conn);
+    const table = this.#webviewResources.get(conn);
+    if (table !== undefined) {
+      this.#webviewResources.delete(conn);
+      table.clear();
+    }
     this.#droppedEvents += conn.stats.droppedEvents;
     if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);
     if (conn.stats.pending > 0) this.#draining.add(conn);
@@ -465,7 +720,26 @@ export class App implements ConnectionOwner, PluginHost {
     this.#draining.delete(conn);
   }
 
-  // ── PluginHost ─────────────────────────────────────────────────────────────────────────────────────────────────
+  // ── CoreHost (core/internal.ts: for the core's own plugins only) ─────────────────────────────────────────────────
+
+  resourceTables(conn: Connection): readonly ResourceTable[] {
+    const tables: ResourceTable[] = [];
+    const webview = this.#webviewResources.get(conn);
+    if (webview !== undefined) tables.push(webview);
+    const window = this.#windowResources.get(conn.window);
+    if (window !== undefined) tables.push(window);
+    tables.push(this.resources);
+    return tables;
+  }
+
+  webviewList(): { label: string; windowLabel: string }[] {
+    return [...this.#connections.values()].map((c) => ({ label: c.label, windowLabel: c.window }));
+  }
+
+  exit(code: number): void {
+    this.#logger('info', `a page asked the app to exit (code ${code})`);
+    void this.close();
+  }
 
   emitFrom(source: Connection, target: EventTarget, event: string, payload: unknown): void {
     this.#emit(target, event, payload, source.label);

@@ -7,19 +7,25 @@
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import type { Headers } from '../protocol/frames.js';
+import type { AppHandle } from './handle.js';
+import type { ResourceTable } from './resources.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** What a handler knows about the call. */
-export interface InvokeContext<App = unknown> {
-  /** The command name as invoked. */
+export interface InvokeContext<App = AppHandle> {
+  /** The command name as invoked (`greet`, `plugin:<name>|<cmd>`). */
   readonly command: string;
   /** Label of the calling webview, and of its window. */
   readonly webview: string;
   readonly window: string;
   /** Origin of the calling page (`http://127.0.0.1:<port>`). */
   readonly origin: string;
-  /** The app, for `emit`, `emitTo`, `listen` and `state`. */
+  /** The app's public face: `emit`, `emitTo`, `listen`, `state`, `resources` … (never the core's internals). */
   readonly app: App;
+  /** The calling webview's resource table: freed, each value's `close()` called, when its page goes away. */
+  readonly resources: ResourceTable;
+  /** The resource table of the calling webview's window (kept while the app runs). */
+  readonly windowResources: ResourceTable;
   /** The request body as sent: the raw bytes for a binary invoke, else the JSON args. */
   readonly body: unknown;
   /** Request headers (`invoke(cmd, args, { headers })`), lower-cased names. */
@@ -30,7 +36,7 @@ export interface InvokeContext<App = unknown> {
   state<T>(type: abstract new (...args: never[]) => T): T;
   /** Scope values granted to this call by the capabilities that allowed it (empty when no ACL applies). */
   readonly scope: CommandScope;
-  /** The global scope of the app (or of the command's plugin). */
+  /** The global scope of the app, or of the command's plugin for `plugin:<name>|…` commands. */
   readonly globalScope: CommandScope;
 }
 

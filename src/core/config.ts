@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly withGlobalTauri: boolean;
   /** `app.security.capabilities`: identifiers or inline capability objects; empty = every file. */
   readonly capabilities: readonly unknown[];
+  /** `plugins`: each plugin's configuration by plugin name (a plugin's setup reads its own as `api.config`). */
+  readonly plugins: Readonly<Record<string, unknown>>;
   /** Directory of the config file (capabilities/ and permissions/ are found next to it). */
   readonly configDir: string | undefined;
   /** Where the config came from, for messages. */
@@ -149,6 +151,7 @@ export function loadConfig(input: string | object, overrides: ConfigOverrides = 
     pattern: readPattern(r, security, base),
     withGlobalTauri: r.boolean(app, 'withGlobalTauri', 'app.withGlobalTauri') ?? false,
     capabilities: r.array(security, 'capabilities', 'app.security.capabilities') ?? [],
+    plugins: Object.freeze({ ...(r.object(root, 'plugins', 'plugins') ?? {}) }),
     configDir,
     source,
   };

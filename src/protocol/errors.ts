@@ -22,6 +22,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** A per-webview limit (pending invokes, listeners, event rate, channel buffer) was reached. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A resource id (rid) names nothing in the tables the call can reach (Tauri's `BadResourceId`). */
+  BAD_RESOURCE_ID: 'BAD_RESOURCE_ID',
   /** A channel was used after it was closed, or its webview went away. */
   CHANNEL_CLOSED: 'CHANNEL_CLOSED',
   /** The webview that made the call is gone (reload, navigation, close) or the core shut down. */
@@ -39,7 +41,11 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Codes whose wire form is Tauri's plain text, because frontends compare against it. */
-const TEXT_ON_WIRE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCode.COMMAND_NOT_FOUND, ErrorCode.FORBIDDEN]);
+const TEXT_ON_WIRE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.COMMAND_NOT_FOUND,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.BAD_RESOURCE_ID,
+]);
 
 export type ErrorData = Readonly<Record<string, unknown>>;
 

@@ -25,7 +25,9 @@ const NONE = /^$/;
 const RULES: Record<string, Rule> = {
   protocol: { imports: ['protocol'], packages: NONE },
   acl: { imports: ['acl', 'protocol'], types: ['core/commands'], packages: /^(node:(fs|path)|smol-toml)$/ },
-  core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path)|zod)$/ },
+  core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path|url)|zod)$/ },
+  // Plugins, the core's own (plugins/core) and first-party ones: written on the core's public plugin API.
+  plugins: { imports: ['plugins', 'core', 'protocol'], packages: /^(node:.*|zod)$/ },
   transports: { imports: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws)$/ },
   // Browser code: bundled into the page and the isolation frame, so no Node module and no core at run time.
   // The one package: global-tauri.ts bundles the official API for `window.__TAURI__`.
@@ -38,7 +40,7 @@ const RULES: Record<string, Rule> = {
     packages: /^(node:.*|tsx\/esm\/api)$/,
     computed: "it loads the user's backend entry, a file of the app's project",
   },
-  builder: { imports: ['builder', 'core', 'protocol', 'acl', 'transports'], packages: NONE },
+  builder: { imports: ['builder', 'core', 'protocol', 'acl', 'transports', 'plugins'], packages: NONE },
   index: { imports: ['builder', 'core', 'protocol'], packages: NONE },
   testing: { imports: ['transports/memory', 'core', 'protocol'], packages: NONE },
 };

@@ -161,8 +161,12 @@ describe('core permissions', () => {
     'plugin:app|name',
     'plugin:app|tauri_version',
     'plugin:app|identifier',
-    'plugin:app|default_window_icon',
     'plugin:app|supports_multiple_windows',
+    'plugin:app|register_listener',
+    'plugin:app|remove_listener',
+    'plugin:window|activity_name',
+    'plugin:window|scene_identifier',
+    'plugin:tray|set_icon_with_as_template',
     'plugin:app|bundle_type',
     'plugin:window|get_all_windows',
     'plugin:window|title',
@@ -176,6 +180,13 @@ describe('core permissions', () => {
     'plugin:window|set_title',
     'plugin:app|app_show',
     'plugin:app|app_hide',
+    'plugin:app|default_window_icon',
+    'plugin:app|exit',
+    'plugin:app|set_dock_visibility',
+    'plugin:window|set_focusable',
+    'plugin:window|set_fullscreen_on_monitor',
+    'plugin:window|set_simple_fullscreen',
+    'plugin:webview|set_webview_auto_resize',
   ];
 
   for (const command of inDefault) {
