@@ -12,6 +12,7 @@
 // Building and running an app
 export { Builder, type BuildOptions, type SetupFn } from './builder.js';
 export type { App, Server, ServeOptions, Logger } from './core/app.js';
+export type { AppHandle, ExplainRequest } from './core/handle.js';
 export type { AppConfig, WindowConfig, PatternConfig } from './core/config.js';
 export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
 
@@ -27,6 +28,23 @@ export {
 } from './core/commands.js';
 export { Channel, channel, type ChannelSchema } from './core/channels.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
+
+// Plugins
+export {
+  PluginBuilder,
+  type Plugin,
+  type PluginApi,
+  type PluginCommandNames,
+  type PluginHooks,
+  type PluginSetup,
+  type SetupApp,
+  type RuntimeScope,
+  type RunEvent,
+  type PageLoadPayload,
+  type WebviewInfo,
+  type WindowInfo,
+} from './core/plugin.js';
+export { ResourceTable, type Resource } from './core/resources.js';
 
 // Events
 export type { Event, EventCallback, UnlistenFn } from './core/events.js';

@@ -28,10 +28,10 @@ export class PluginListeners {
 
   register(plugin: string, event: string, conn: Connection, ch: Channel<unknown>): void {
     ch.keepOpen();
-    let byEvent = this.#byPlugin.get(plugin);
-    if (byEvent === undefined) this.#byPlugin.set(plugin, (byEvent = new Map()));
-    let set = byEvent.get(event);
-    if (set === undefined) byEvent.set(event, (set = new Set()));
+    const byEvent = this.#byPlugin.get(plugin) ?? new Map<string, Set<Entry>>();
+    this.#byPlugin.set(plugin, byEvent);
+    const set = byEvent.get(event) ?? new Set<Entry>();
+    byEvent.set(event, set);
     set.add({ conn, channel: ch });
   }
 

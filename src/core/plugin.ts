@@ -219,6 +219,12 @@ export class PluginBuilder<Name extends string, Commands extends CommandMap = Re
     this.#open('jsInitScript');
     if (typeof source !== 'string')
       throw new AirlockError(ErrorCode.CONFIG, `plugin \`${this.#name}\`: jsInitScript(source) takes a string`);
+    try {
+      // Parsed (never run) here, so a syntax error stops start-up instead of breaking every page's runtime script.
+      new Function(source);
+    } catch (cause) {
+      throw new AirlockError(ErrorCode.CONFIG, `plugin \`${this.#name}\`: jsInitScript: ${(cause as Error).message}`, { cause });
+    }
     this.#initScripts.push(source);
     return this;
   }

@@ -41,11 +41,27 @@ function runtimeScript(app: App, isolation: string | undefined): string {
     sep: process.platform === 'win32' ? '\\' : '/',
     delimiter: process.platform === 'win32' ? ';' : ':',
   };
-  const runtime = `(function(){${runtimeBundle}\n__airlockRuntime.install(${JSON.stringify(config)});})();`;
-  if (!app.config.withGlobalTauri) return runtime;
-  // After the internals exist, as Tauri's init script orders `bundle.global.js`.
-  globalTauriBundle ??= readFileSync(GLOBAL_TAURI_BUNDLE, 'utf8');
-  return `${runtime}\n${globalTauriBundle}`;
+  // After the internals exist: `window.__TAURI__` (as Tauri's init script orders `bundle.global.js`), then plugins'
+  // init scripts. Nothing runs again if the page included the runtime twice.
+  globalTauriBundle ??= app.config.withGlobalTauri ? readFileSync(GLOBAL_TAURI_BUNDLE, 'utf8') : undefined;
+  const after = `${app.config.withGlobalTauri ? `\n${globalTauriBundle}` : ''}${initScripts(app)}`;
+  return `(function(){${runtimeBundle}\nif(__airlockRuntime.install(${JSON.stringify(config)})){${after}\n}})();`;
+}
+
+/**
+ * Plugins' init scripts, in registration order, after the runtime has installed `__TAURI_INTERNALS__` and before
+ * any script of the page (this script is the first in every HTML document, so no extra tag or CSP entry is needed).
+ * Each runs in a function of its own, so one that throws does not stop the others; their syntax was checked when
+ * the plugin was built.
+ */
+function initScripts(app: App): string {
+  return app
+    .initScripts()
+    .map(
+      ({ plugin, source }) =>
+        `\ntry{(function(){${source}\n}).call(window)}catch(e){console.error(${JSON.stringify(`[airlock] the init script of plugin \`${plugin}\` threw`)},e)}`,
+    )
+    .join('');
 }
 
 const RUNTIME_TAG = `<script src="${RUNTIME_PATH}"></script>`;

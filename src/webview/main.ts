@@ -32,9 +32,10 @@ export interface IpcMessage {
 
 const LISTEN = 'plugin:event|listen';
 
-export function install(config: RuntimeConfig): void {
+/** Installs the runtime; false when it was already installed (then plugins' init scripts must not run again). */
+export function install(config: RuntimeConfig): boolean {
   const w = window as unknown as Record<string, unknown>;
-  if (w['__TAURI_INTERNALS__'] !== undefined) return; // installed twice (a page that includes the script itself)
+  if (w['__TAURI_INTERNALS__'] !== undefined) return false; // installed twice (a page that includes the script itself)
   const topLevel = window.top === window;
   const identity: Identity | undefined = topLevel ? readIdentity() : undefined;
   const socket = new IpcSocket(identity);
@@ -135,4 +136,5 @@ export function install(config: RuntimeConfig): void {
   });
   define(window, '__TAURI_EVENT_PLUGIN_INTERNALS__', eventInternals);
   define(window, 'isTauri', true);
+  return true;
 }

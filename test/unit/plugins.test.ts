@@ -1,0 +1,211 @@
+// Plugins through the in-memory page: PluginBuilder's contract, start-up errors, permission folders read at build(),
+// scopes exactly as granted, state and config from setup, Channel arguments, resources and plugin listeners.
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type App, Builder, PluginBuilder } from 'airlock';
+import { connectInMemory } from 'airlock/testing';
+import { made, Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
+
+const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugin-app', 'tauri.conf.json');
+
+function build(logs: string[] = [], configure: (b: Builder) => Builder = (b) => b): Promise<App> {
+  return configure(
+    Builder.default()
+      .logger((level, m) => logs.push(`${level}: ${m}`))
+      .scopedDenies()
+      .plugin(tally)
+      .plugin(notes)
+      .invokeHandler({ ping: () => 'pong' }),
+  ).build({ config, frontendDist: '/nonexistent' });
+}
+
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    (v) => ({ resolved: v }),
+    (e: unknown) => e,
+  );
+
+/** A config directory with one capability file. */
+function project(capability: object): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'airlock-plugins-'));
+  mkdirSync(path.join(dir, 'capabilities'));
+  writeFileSync(path.join(dir, 'capabilities', 'default.json'), JSON.stringify(capability));
+  writeFileSync(path.join(dir, 'tauri.conf.json'), '{}');
+  return path.join(dir, 'tauri.conf.json');
+}
+
+describe('PluginBuilder', () => {
+  test('names, commands and permission folders are checked when the plugin is built', () => {
+    assert.throws(() => new PluginBuilder('Bad Name'), /a plugin name is lowercase ASCII letters/);
+    assert.throws(() => new PluginBuilder('x').invokeHandler({ 'a|b': () => 1 }), /`a\|b` is not a command name/);
+    assert.throws(() => new PluginBuilder('x').permissions('./relative'), /give an absolute path or a file: URL/);
+    assert.throws(() => new PluginBuilder('x').jsInitScript('function ('), /plugin `x`: jsInitScript: /);
+    const b = new PluginBuilder('x');
+    b.build();
+    assert.throws(() => b.build(), /build\(\) after build\(\)/);
+    const p = new PluginBuilder('x').permissions(new URL('file:///opt/x/permissions')).build();
+    assert.equal(p.permissionsDir, '/opt/x/permissions');
+  });
+
+  test('two plugins with one name, or a plugin named like a core plugin, stop start-up', () => {
+    const a = new PluginBuilder('dup').build();
+    assert.throws(() => Builder.default().plugin(a).plugin(new PluginBuilder('dup').build()), /two plugins are named `dup`/);
+    for (const name of ['event', 'window', 'path', 'resources', 'core']) {
+      assert.throws(
+        () => Builder.default().plugin(new PluginBuilder(name).build()),
+        new RegExp(`plugin \`${name}\` is named like a core plugin`),
+      );
+    }
+  });
+
+  test('a capability naming an unknown permission of a registered plugin stops start-up, naming file and entry', async () => {
+    const conf = project({ identifier: 'default', windows: ['main'], permissions: ['notes:allow-nothing'] });
+    await assert.rejects(
+      Builder.default()
+        .logger(() => {})
+        .plugin(notes)
+        .build({ config: conf, frontendDist: '/nonexistent' }),
+      /capabilities\/default\.json: capability `default`: unknown permission `notes:allow-nothing`/,
+    );
+  });
+
+  test('core:app:allow-exit and the other permissions 2.12.5 documents exist; an unregistered plugin only warns', async () => {
+    const logs: string[] = [];
+    const conf = project({
+      identifier: 'default',
+      windows: ['main'],
+      permissions: [
+        'core:default',
+        'core:app:allow-exit',
+        'core:window:allow-activity-name',
+        'core:app:allow-register-listener',
+        'opener:default',
+      ],
+    });
+    await using app = await Builder.default()
+      .logger((l, m) => logs.push(`${l}: ${m}`))
+      .build({ config: conf, frontendDist: '/nonexistent' });
+    assert.ok(logs.some((l) => l.includes('`opener:default` belongs to plugin `opener`, which is not registered')));
+    assert.match(app.explain({ command: 'plugin:app|exit', window: 'main' }), /allowed/);
+  });
+});
+
+describe('a plugin in the app', () => {
+  test('its commands see exactly the scopes the capabilities granted (command scope, global scope)', async () => {
+    await using app = await build();
+    const page = await connectInMemory(app, 'main');
+    seen.length = 0;
+    assert.equal(await page.invoke('plugin:notes|read', { path: 'notes/a' }), true);
+    assert.equal(await page.invoke('plugin:notes|read', { path: 'notes/private/x' }), false);
+    assert.equal(await page.invoke('plugin:notes|read', { path: 'extra/secret' }), false);
+    const s = seen[0];
+    assert.deepEqual(s?.scope, {
+      allow: [{ path: 'notes/' }, { path: 'extra/' }],
+      deny: [{ path: 'notes/private' }, { path: 'extra/secret' }],
+    });
+    // The global scope is the plugin's, from every capability that grants it (main and limited), as in Tauri.
+    assert.deepEqual(s?.globalScope, { allow: [{ path: 'home/' }, { path: 'home/' }], deny: [] });
+  });
+
+  test("a window with no grant is refused with Tauri's text and nothing runs; deny-<cmd> refuses that command", async () => {
+    await using app = await build();
+    const guest = await connectInMemory(app, 'guest');
+    const before = seen.length;
+    const refused = await rejection(guest.invoke('plugin:notes|read', { path: 'notes/a' }));
+    assert.match(String(refused), /^notes\.read not allowed on window "guest", webview "guest", URL: local/);
+    assert.equal(seen.length, before, 'the handler did not run');
+    const limited = await connectInMemory(app, 'limited');
+    const ch = limited.channel();
+    assert.match(
+      String(await rejection(limited.invoke('plugin:notes|write', { text: 'x', onProgress: ch.id }))),
+      /^notes\.write explicitly denied/,
+    );
+    assert.equal(await limited.invoke('plugin:notes|read', { path: 'notes/a' }), true);
+    // The app's own command stays unchecked: permissions/tally/ belongs to the plugin, not to the app.
+    assert.equal(await guest.invoke('ping'), 'pong');
+  });
+
+  test("an inlined plugin gets its permissions from the app's permissions/<name>/ folder", async () => {
+    await using app = await build();
+    const main = await connectInMemory(app, 'main');
+    assert.equal(await main.invoke('plugin:tally|bump', { by: 1 }), 2);
+    assert.match(
+      String(await rejection((await connectInMemory(app, 'guest')).invoke('plugin:tally|bump', { by: 1 }))),
+      /tally\.bump not allowed/,
+    );
+  });
+
+  test('setup: api.config is plugins.<name> of tauri.conf.json, app.manage makes ctx.state', async () => {
+    await using app = await build();
+    assert.equal(await (await connectInMemory(app, 'main')).invoke('plugin:notes|greeting'), 'hello from tauri.conf.json');
+  });
+
+  test('a schema-validated command with a Channel argument: INVALID_ARGS as for app commands, then the stream', async () => {
+    await using app = await build();
+    const page = await connectInMemory(app, 'main');
+    const bad = (await rejection(page.invoke('plugin:notes|write', { text: '', onProgress: page.channel().id }))) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(bad['code'], 'INVALID_ARGS');
+    assert.match(String(bad['message']), /^invalid args `text` for command `plugin:notes\|write`/);
+    const ch = page.channel();
+    const rid = await page.invoke('plugin:notes|write', { text: 'hello', onProgress: ch.id });
+    assert.equal(await ch.ended, 3);
+    assert.deepEqual(ch.messages, [1, 2, 3]);
+    assert.equal(typeof rid, 'number');
+  });
+
+  test("resources: plugin:resources|close closes the webview's, then the app's; otherwise Tauri's text", async () => {
+    await using app = await build();
+    const page = await connectInMemory(app, 'main');
+    const rid = (await page.invoke('plugin:notes|write', { text: 'a', onProgress: page.channel().id })) as number;
+    const note = made.at(-1) as Note;
+    assert.equal(await page.invoke('plugin:resources|close', { rid }), null);
+    assert.equal(note.closed, 1, "the value's close() ran");
+    assert.equal(await rejection(page.invoke('plugin:resources|close', { rid })), `The resource id ${rid} is invalid.`);
+    const kept = (await page.invoke('plugin:notes|keep', { text: 'k' })) as number;
+    assert.ok(app.resources.has(kept));
+    const other = await connectInMemory(app, 'limited');
+    assert.equal(await other.invoke('plugin:resources|close', { rid: kept }), null, 'app resources are shared');
+    assert.equal(app.resources.has(kept), false);
+  });
+
+  test('a page that goes away frees its webview resources; app resources stay', async () => {
+    await using app = await build();
+    const page = await connectInMemory(app, 'main');
+    await page.invoke('plugin:notes|write', { text: 'a', onProgress: page.channel().id });
+    const note = made.at(-1) as Note;
+    const kept = (await page.invoke('plugin:notes|keep', { text: 'k' })) as number;
+    page.close();
+    assert.equal(note.closed, 1);
+    assert.ok(app.resources.has(kept));
+  });
+
+  test('plugin listeners: register_listener (and registerListener) get api.emit; remove_listener stops them', async () => {
+    await using app = await build();
+    const page = await connectInMemory(app, 'main');
+    const a = page.channel();
+    const b = page.channel();
+    assert.equal(await page.invoke('plugin:notes|register_listener', { event: 'saved', handler: a.id }), null);
+    assert.equal(await page.invoke('plugin:notes|registerListener', { event: 'saved', handler: b.id }), null);
+    notesEmit.emit?.('saved', { n: 1 });
+    notesEmit.emit?.('other', { n: 0 });
+    const id = Number(a.id.split(':')[1]);
+    assert.equal(await page.invoke('plugin:notes|remove_listener', { event: 'saved', channelId: id }), null);
+    assert.equal(await a.ended, 1);
+    notesEmit.emit?.('saved', { n: 2 });
+    await page.invoke('ping');
+    assert.deepEqual(a.messages, [{ n: 1 }]);
+    assert.deepEqual(b.messages, [{ n: 1 }, { n: 2 }]);
+    const guest = await connectInMemory(app, 'guest');
+    assert.match(
+      String(await rejection(guest.invoke('plugin:notes|register_listener', { event: 'saved', handler: guest.channel().id }))),
+      /notes\.register_listener not allowed/,
+    );
+  });
+});
