@@ -94,18 +94,28 @@ describe('a page on another origin', () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(attacker.origin);
     const url = t.server.url('main');
-    await page.evaluate((src) => {
-      const f = document.createElement('iframe');
-      f.src = src;
-      document.body.append(f);
-    }, url);
-    await page.waitForTimeout(500);
-    const frame = page.frames().find((f) => f.url().startsWith(t.server.origin));
-    const hasIpc =
-      frame === undefined
-        ? false
-        : await frame.evaluate(() => typeof (window as unknown as { api?: unknown }).api === 'object').catch(() => false);
-    assert.equal(hasIpc, false);
+    // The frame's load event fires whether the document loaded or was blocked: wait for it, not for a while.
+    const answered = page.waitForResponse((r) => r.url().startsWith(t.server.origin) && r.request().resourceType() === 'document');
+    await page.evaluate(
+      (src) =>
+        new Promise<void>((resolve) => {
+          const f = document.createElement('iframe');
+          f.onload = () => resolve();
+          f.src = src;
+          document.body.append(f);
+        }),
+      url,
+    );
+    // Two layers: the guard refuses a cross-site document request outright (fetch metadata); a document it did
+    // serve says `frame-ancestors 'self'`.
+    const response = await answered;
+    const csp = response.headers()['content-security-policy'] ?? '';
+    assert.ok(response.status() === 403 || /frame-ancestors 'self'/.test(csp), `status ${response.status()}, CSP "${csp}"`);
+    const child = page.frames().find((f) => f !== page.mainFrame());
+    assert.ok(child !== undefined, 'the frame exists');
+    // A blocked frame holds an error document: no app script ran in it.
+    const appRan = await child.evaluate(() => typeof (window as unknown as { api?: unknown }).api === 'object').catch(() => false);
+    assert.equal(appRan, false);
     assert.equal(t.app.webviews().length, 0);
   });
 });

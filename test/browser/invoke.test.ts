@@ -139,18 +139,30 @@ describe('the page contract (__TAURI_INTERNALS__)', () => {
         const d = Object.getOwnPropertyDescriptor(internals, n);
         return d === undefined || d.writable || d.enumerable || d.configurable;
       });
-      let threw = false;
-      try {
-        ('use strict');
-        (internals as Record<string, unknown>)['invoke'] = () => 1;
-      } catch {
-        threw = true;
-      }
-      return { bad, isTauri: window.api.core.isTauri(), replaced: (internals as Record<string, unknown>)['invoke'] === undefined, threw };
+      // Reflect reports what an assignment in strict code would throw for: false means refused.
+      const original = (internals as Record<string, unknown>)['invoke'];
+      const replacement = () => 1;
+      const tamper = {
+        assigned: Reflect.set(internals, 'invoke', replacement),
+        redefined: Reflect.defineProperty(internals, 'invoke', { value: replacement }),
+        deleted: Reflect.deleteProperty(internals, 'invoke'),
+        internalsAssigned: Reflect.set(window, '__TAURI_INTERNALS__', {}),
+        internalsDeleted: Reflect.deleteProperty(window, '__TAURI_INTERNALS__'),
+      };
+      const w = window as unknown as Record<string, object>;
+      return {
+        bad,
+        isTauri: window.api.core.isTauri(),
+        tamper,
+        invokeKept: (internals as Record<string, unknown>)['invoke'] === original && typeof original === 'function',
+        internalsKept: w['__TAURI_INTERNALS__'] === internals,
+      };
     });
     assert.deepEqual(r.bad, []);
     assert.equal(r.isTauri, true);
-    assert.equal(r.replaced, false);
+    assert.deepEqual(r.tamper, { assigned: false, redefined: false, deleted: false, internalsAssigned: false, internalsDeleted: false });
+    assert.equal(r.invokeKept, true);
+    assert.equal(r.internalsKept, true);
   });
 
   test('labels, path separators and convertFileSrc are there', async () => {
