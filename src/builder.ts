@@ -13,7 +13,10 @@ import { type Limits, resolveLimits } from './core/limits.js';
 import { AirlockError, ErrorCode } from './protocol/errors.js';
 import { createIsolation } from './core/isolation.js';
 import { prepareIsolationApp } from './transports/isolation-frame.js';
-import { serveLoopback } from './transports/server.js';
+import { FsScope } from './core/fs-scope.js';
+import { PathResolver } from './core/paths.js';
+import { isProtocolName, type UriSchemeHandler } from './transports/asset-protocol.js';
+import { type LoopbackExtras, serveLoopback } from './transports/server.js';
 
 export interface BuildOptions {
   /** Directory of the built frontend (overrides `build.frontendDist` of the config). */
@@ -32,6 +35,7 @@ export class Builder {
   readonly #plugins: Plugin[] = [];
   readonly #state = new Map<unknown, unknown>();
   readonly #setup: SetupFn[] = [];
+  readonly #protocols = new Map<string, UriSchemeHandler>();
   #limits: Partial<Limits> = {};
   #logger: Logger = consoleLogger;
   #scopedDenies = false;
@@ -81,6 +85,23 @@ export class Builder {
     return this;
   }
 
+  /**
+   * Serves `convertFileSrc(path, name)` URLs with `handler` (Tauri's `register_uri_scheme_protocol`): it gets a
+   * WHATWG `Request` whose `url` is `<name>://localhost/<path as the page encoded it>` and answers with a `Response`.
+   * Served from the asset protocol's own origin, never the app's.
+   */
+  registerUriSchemeProtocol(name: string, handler: UriSchemeHandler): this {
+    if (!isProtocolName(name) || name === 'asset') {
+      throw new AirlockError(
+        ErrorCode.CONFIG,
+        `registerUriSchemeProtocol: \`${name}\` is not a usable protocol name (lower-case letters, digits, + - .; \`asset\` is the asset protocol's)`,
+      );
+    }
+    if (this.#protocols.has(name)) throw new AirlockError(ErrorCode.CONFIG, `registerUriSchemeProtocol: \`${name}\` is registered twice`);
+    this.#protocols.set(name, handler);
+    return this;
+  }
+
   /** Runs once the app is built, before it serves: register listeners, start background work. */
   setup(fn: SetupFn): this {
     this.#setup.push(fn);
@@ -122,7 +143,12 @@ export class Builder {
     const limits = resolveLimits(this.#limits);
     const logger = this.#logger;
     let isolation: ReturnType<typeof createIsolation> | undefined;
-    let serve: ServeFn = serveLoopback;
+    const extras: { -readonly [K in keyof LoopbackExtras]: LoopbackExtras[K] } = {};
+    if (config.assetProtocol.enable || this.#protocols.size > 0) {
+      const resolver = new PathResolver({ identifier: config.identifier, resourceDir: config.configDir ?? process.cwd() });
+      const scope = config.assetProtocol.enable ? new FsScope(config.assetProtocol.scope, resolver) : undefined;
+      extras.assets = { scope, protocols: new Map(this.#protocols) };
+    }
     if (config.pattern.use === 'isolation') {
       const isolationApp = await prepareIsolationApp(config.pattern.dir);
       for (const file of isolationApp.v1Suspects) {
@@ -133,8 +159,9 @@ export class Builder {
       }
       const iso = createIsolation((message) => logger('warn', message), limits.maxDepth);
       isolation = iso;
-      serve = (app, opts) => serveLoopback(app, opts, { isolation: { app: isolationApp, key: iso.frameKey, dev: this.#dev } });
+      extras.isolation = { app: isolationApp, key: iso.frameKey, dev: this.#dev };
     }
+    const serve: ServeFn = (app, opts) => serveLoopback(app, opts, extras);
     const acl = loadAcl({
       configDir: config.configDir,
       capabilities: config.capabilities,

@@ -510,6 +510,7 @@ export class App implements ConnectionOwner, CoreHost {
     origin: string,
     peer: Peer,
     local = true,
+    assets?: string,
   ): Promise<Connection> {
     const previous = this.#connections.get(session.label);
     if (previous !== undefined) {
@@ -530,7 +531,7 @@ export class App implements ConnectionOwner, CoreHost {
     const token = this.sessions.accept(credential.kind, credential.value, session);
     const conn = new Connection({ label: session.label, window: session.window, origin, local }, peer, this);
     this.#connections.set(session.label, conn);
-    conn.hello(token);
+    conn.hello(token, assets);
     if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'connected' });
     conn.done.then(() => this.sessions.disconnected(session));
     this.#pageConnected(info);

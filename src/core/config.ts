@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import type { FsScopeConfig } from './fs-scope.js';
 import { isValidLabel, LABEL_MESSAGE } from './targets.js';
 
 export interface WindowConfig {
@@ -30,6 +31,8 @@ export interface AppConfig {
   readonly beforeDevCommand: string | undefined;
   readonly windows: readonly WindowConfig[];
   readonly pattern: PatternConfig;
+  /** `app.security.assetProtocol`: whether `convertFileSrc` URLs are served, and from which files. */
+  readonly assetProtocol: { readonly enable: boolean; readonly scope: FsScopeConfig };
   /** `app.withGlobalTauri`: the page gets `window.__TAURI__` with the official API's modules. */
   readonly withGlobalTauri: boolean;
   /** `app.security.capabilities`: identifiers or inline capability objects; empty = every file. */
@@ -150,6 +153,7 @@ export function loadConfig(input: string | object, overrides: ConfigOverrides = 
     windows: windows.length > 0 ? windows : [defaultWindow('main', 'Airlock app')],
     pattern: readPattern(r, security, base),
     withGlobalTauri: r.boolean(app, 'withGlobalTauri', 'app.withGlobalTauri') ?? false,
+    assetProtocol: readAssetProtocol(r, security),
     capabilities: r.array(security, 'capabilities', 'app.security.capabilities') ?? [],
     plugins: Object.freeze({ ...(r.object(root, 'plugins', 'plugins') ?? {}) }),
     configDir,
@@ -183,6 +187,33 @@ function readCommand(r: Reader, build: Json, key: string): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'object' && !Array.isArray(v) && typeof (v as Json)['script'] === 'string') return (v as Json)['script'] as string;
   return r.fail(`build.${key}`, 'a string or { "script": string }', v);
+}
+
+function strings(r: Reader, value: unknown, key: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) r.fail(key, 'a list of path patterns', value);
+  return value as string[];
+}
+
+/** Tauri's `FsScope`: a list of allowed patterns, or `{ allow, deny, requireLiteralLeadingDot }`. */
+function readFsScope(r: Reader, value: unknown, key: string): FsScopeConfig {
+  if (value === undefined || value === null) return { allow: [], deny: [] };
+  if (Array.isArray(value)) return { allow: strings(r, value, key), deny: [] };
+  if (typeof value !== 'object') r.fail(key, 'a list of path patterns or { allow, deny }', value);
+  const o = value as Json;
+  const dot = r.boolean(o, 'requireLiteralLeadingDot', `${key}.requireLiteralLeadingDot`);
+  return {
+    allow: o['allow'] === undefined ? [] : strings(r, o['allow'], `${key}.allow`),
+    deny: o['deny'] === undefined ? [] : strings(r, o['deny'], `${key}.deny`),
+    ...(dot === undefined ? {} : { requireLiteralLeadingDot: dot }),
+  };
+}
+
+function readAssetProtocol(r: Reader, security: Json): AppConfig['assetProtocol'] {
+  const a = r.object(security, 'assetProtocol', 'app.security.assetProtocol') ?? {};
+  return {
+    enable: r.boolean(a, 'enable', 'app.security.assetProtocol.enable') ?? false,
+    scope: readFsScope(r, a['scope'], 'app.security.assetProtocol.scope'),
+  };
 }
 
 function readPattern(r: Reader, security: Json, base: string): PatternConfig {

@@ -345,9 +345,9 @@ export class Connection implements ChannelSink {
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** First frame: the resume token for reloads. */
-  hello(token: string): void {
-    this.#peer.sendText(encode.hello(token, this.id));
+  /** First frame: the resume token for reloads (and the asset protocol's base URL, when the app serves one). */
+  hello(token: string, assets?: string): void {
+    this.#peer.sendText(encode.hello(token, this.id, assets));
   }
 
   /** Closes the socket (if still open) and releases everything the page held. */

@@ -99,7 +99,8 @@ export function toJson(value: unknown, what: string): string {
 }
 
 export const encode = {
-  hello: (token: string, connection: string): string => `{"hello":{"token":${JSON.stringify(token)},"conn":${JSON.stringify(connection)}}}`,
+  hello: (token: string, connection: string, assets?: string): string =>
+    `{"hello":{"token":${JSON.stringify(token)},"conn":${JSON.stringify(connection)}${assets === undefined ? '' : `,"assets":${JSON.stringify(assets)}`}}}`,
   response: (callbackId: number, json: string): string => `{"r":${callbackId},"d":${json}}`,
   responseBytes: (callbackId: number): string => `{"r":${callbackId},"b":1}`,
   event: (nameJson: string, payloadJson: string, pairs: readonly number[]): string =>

@@ -12,7 +12,8 @@
  *            (isolation pattern: the body is AES-GCM ciphertext, see protocol/isolation.ts)
  *
  * core → page
- *   hello    {"hello":{"token":resumeToken,"conn":connectionId}}    first frame after the socket opens
+ *   hello    {"hello":{"token":resumeToken,"conn":connectionId,"assets":base?}}  first frame after the socket opens;
+ *            `assets`: the asset protocol's secret base URL, when the app serves one
  *   response {"r":callbackId,"d":json}  |  {"r":callbackId,"b":1}   runCallback(id, data)
  *   event    {"e":name,"p":payload,"l":[eventId,handlerId,…]}       one frame per page, every listener in it
  *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
@@ -104,7 +105,7 @@ export interface ChannelFrame {
   readonly end?: 1;
 }
 export interface HelloFrame {
-  readonly hello: { readonly token: string; readonly conn: string };
+  readonly hello: { readonly token: string; readonly conn: string; readonly assets?: string };
 }
 export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame;
 

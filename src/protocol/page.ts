@@ -39,7 +39,7 @@ export const encodeCall = {
 
 /** A frame from the core, by kind. `bytes: true` means the body is the next (binary) frame. */
 export type ServerMessage =
-  | { readonly kind: 'hello'; readonly token: string; readonly connection: string }
+  | { readonly kind: 'hello'; readonly token: string; readonly connection: string; readonly assets: string | undefined }
   | { readonly kind: 'response'; readonly id: number; readonly bytes: boolean; readonly data: unknown }
   | { readonly kind: 'event'; readonly name: string; readonly payload: unknown; readonly listeners: readonly number[] }
   | {
@@ -68,8 +68,8 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
     return { kind: 'channel', id: c.c, index: c.i, bytes: c.b === 1, end: c.end === 1, data: c.m };
   }
   if (hasOwn(f, 'hello')) {
-    const { token, conn } = (f as HelloFrame).hello;
-    return { kind: 'hello', token, connection: conn };
+    const { token, conn, assets } = (f as HelloFrame).hello;
+    return { kind: 'hello', token, connection: conn, assets: typeof assets === 'string' ? assets : undefined };
   }
   return undefined;
 }

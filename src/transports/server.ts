@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { App, Server, ServeOptions } from '../core/app.js';
+import type { FsScope } from '../core/fs-scope.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
 import {
@@ -22,6 +23,7 @@ import {
   requestPath,
 } from './guard.js';
 import { type Inspector, serveInspector } from './inspector.js';
+import { type AssetServer, serveAssets, type UriSchemeHandler } from './asset-protocol.js';
 import { type IsolationApp, type IsolationServer, serveIsolationFrame } from './isolation-frame.js';
 import { createDevProxy, type DevProxy } from './proxy.js';
 import { acceptSocket, readCredential } from './socket.js';
@@ -32,11 +34,12 @@ let runtimeBundle: string | undefined;
 let globalTauriBundle: string | undefined;
 
 /** The page runtime, configured for this app. */
-function runtimeScript(app: App, isolation: string | undefined): string {
+function runtimeScript(app: App, isolation: string | undefined, assets: string | undefined): string {
   runtimeBundle ??= readFileSync(RUNTIME_BUNDLE, 'utf8');
   const config = {
     pattern: app.config.pattern.use,
     ...(isolation === undefined ? {} : { isolation }),
+    ...(assets === undefined ? {} : { assets }),
     os: process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'macos' : process.platform,
     sep: process.platform === 'win32' ? '\\' : '/',
     delimiter: process.platform === 'win32' ? ';' : ':',
@@ -77,6 +80,8 @@ function refuse(res: ServerResponse, refusal: Refusal): void {
 export interface LoopbackExtras {
   /** The isolation application and this launch's key, under the isolation pattern. */
   readonly isolation?: { readonly app: IsolationApp; readonly key: Uint8Array; readonly dev: boolean };
+  /** The asset protocol (`scope` undefined when it is off) and the custom URI-scheme protocols, if any. */
+  readonly assets?: { readonly scope: FsScope | undefined; readonly protocols: ReadonlyMap<string, UriSchemeHandler> };
 }
 
 export async function serveLoopback(app: App, options: ServeOptions, extras: LoopbackExtras = {}): Promise<Server> {
@@ -164,7 +169,7 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
     const session = credential === undefined ? undefined : app.sessions.find(credential.kind, credential.value);
     if (credential === undefined || session === undefined)
       return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
-    wss.handleUpgrade(req, socket, head, (ws) => acceptSocket(app, ws, session, credential, req.headers.origin ?? ''));
+    wss.handleUpgrade(req, socket, head, (ws) => acceptSocket(app, ws, session, credential, req.headers.origin ?? '', assets?.base));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -180,17 +185,26 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
   const origin = `http://127.0.0.1:${port}`;
   let frame: IsolationServer | undefined;
   let inspector: Inspector | undefined;
+  let assets: AssetServer | undefined;
   try {
     if (extras.isolation !== undefined) {
       const { app: isolationApp, key, dev } = extras.isolation;
       frame = await serveIsolationFrame(isolationApp, [...allowed.origins], key, dev);
     }
     if (options.inspector === true) inspector = await serveInspector(app);
-    script = runtimeScript(app, frame === undefined ? undefined : `${frame.origin}/`);
+    if (extras.assets !== undefined) {
+      assets = await serveAssets({
+        ...extras.assets,
+        appOrigins: () => allowed.origins,
+        report: (message, error) => app.report(message, error),
+      });
+    }
+    script = runtimeScript(app, frame === undefined ? undefined : `${frame.origin}/`, assets?.origin);
   } catch (error) {
     server.close();
     await frame?.close();
     await inspector?.close();
+    await assets?.close();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -216,6 +230,7 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
         }),
         frame?.close(),
         inspector?.close(),
+        assets?.close(),
       ]).then(() => undefined);
       return closing;
     },

@@ -103,7 +103,14 @@ function toUint8(data: RawData): Uint8Array {
  * previous page to go, so the socket is not read meanwhile: the few frames already parsed are queued in order, and
  * everything else waits in the kernel, not in the core's memory.
  */
-export function acceptSocket(app: App, ws: WebSocket, session: Session, credential: Credential, origin: string): void {
+export function acceptSocket(
+  app: App,
+  ws: WebSocket,
+  session: Session,
+  credential: Credential,
+  origin: string,
+  assets: string | undefined,
+): void {
   const queued: Array<string | Uint8Array> = [];
   let conn: Connection | undefined;
   let refused = false;
@@ -120,7 +127,7 @@ export function acceptSocket(app: App, ws: WebSocket, session: Session, credenti
   });
   // A sender that awaits `ready()` must stay under the limit, however low it is configured.
   const lowWater = Math.min(LOW_WATER, Math.floor(app.limits.maxBufferedBytes / 2));
-  app.attach(session, credential, origin, peerFor(ws, lowWater)).then(
+  app.attach(session, credential, origin, peerFor(ws, lowWater), true, assets).then(
     (c) => {
       conn = c;
       ws.resume();

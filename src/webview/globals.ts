@@ -13,6 +13,7 @@ export const g = Object.freeze({
   WebSocket: w.WebSocket,
   Headers: w.Headers,
   URLSearchParams: w.URLSearchParams,
+  encodeURIComponent: w.encodeURIComponent,
   parse: w.JSON.parse.bind(w.JSON),
   stringify: w.JSON.stringify.bind(w.JSON),
   defineProperty: w.Object.defineProperty,

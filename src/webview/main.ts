@@ -16,6 +16,8 @@ export interface RuntimeConfig {
   readonly pattern: 'brownfield' | 'isolation';
   /** URL of the isolation frame document (isolation pattern only). */
   readonly isolation?: string;
+  /** Origin of the asset protocol server, when the app serves one (the secret part comes over the socket). */
+  readonly assets?: string;
   readonly os: string;
   readonly sep: string;
   readonly delimiter: string;
@@ -99,8 +101,11 @@ export function install(config: RuntimeConfig): boolean {
     });
   }
 
+  // Tauri's `<protocol>://localhost/<encoded path>`, on the asset origin. Before the core's first hello the secret
+  // is unknown and the URL is refused with a message saying so (after a reload it is known at once).
   function convertFileSrc(filePath: string, protocol = 'asset'): string {
-    return `${g.location.origin}/__airlock/${protocol}/${encodeURIComponent(filePath)}`;
+    const base = socket.assetBase ?? (config.assets === undefined ? `${g.location.origin}/__airlock` : `${config.assets}/not-connected`);
+    return `${base}/${protocol}/${g.encodeURIComponent(filePath)}`;
   }
 
   const label = identity?.label ?? 'main';

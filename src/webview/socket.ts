@@ -20,6 +20,8 @@ export interface Identity {
   readonly window: string;
   ticket: string | undefined;
   token: string | undefined;
+  /** The asset protocol's secret base URL, from the core's hello (kept for reloads). */
+  assets: string | undefined;
 }
 
 /** Reads (and removes from the URL) the launch credential, or the resume token of an earlier page of this tab. */
@@ -30,14 +32,15 @@ export function readIdentity(): Identity | undefined {
     g.history.replaceState(g.history.state, '', g.location.pathname + g.location.search);
     const ticket = params.get(LAUNCH_FRAGMENT_KEY) ?? undefined;
     const label = params.get('label') ?? 'main';
-    return { label, window: params.get('window') ?? label, ticket, token: undefined };
+    return { label, window: params.get('window') ?? label, ticket, token: undefined, assets: undefined };
   }
   const stored = g.sessionStorage?.getItem(STORAGE_KEY);
   if (stored == null) return undefined;
   try {
-    const s = g.parse(stored) as { label?: unknown; window?: unknown; token?: unknown };
+    const s = g.parse(stored) as { label?: unknown; window?: unknown; token?: unknown; assets?: unknown };
     if (typeof s.label === 'string' && typeof s.window === 'string' && typeof s.token === 'string') {
-      return { label: s.label, window: s.window, ticket: undefined, token: s.token };
+      const assets = typeof s.assets === 'string' ? s.assets : undefined;
+      return { label: s.label, window: s.window, ticket: undefined, token: s.token, assets };
     }
   } catch {
     // a corrupted entry: no session
@@ -63,6 +66,11 @@ export class IpcSocket {
   constructor(identity: Identity | undefined) {
     this.#identity = identity;
     if (identity !== undefined) this.#connect();
+  }
+
+  /** The asset protocol's secret base URL once the core has said it (at once after a reload). */
+  get assetBase(): string | undefined {
+    return this.#identity?.assets;
   }
 
   get connected(): boolean {
@@ -182,9 +190,11 @@ export class IpcSocket {
       const identity = this.#identity as Identity;
       identity.token = f.token;
       identity.ticket = undefined;
+      identity.assets = f.assets;
       this.#connectionId = f.connection;
       for (const resolve of this.#helloWaiters.splice(0)) resolve(f.connection);
-      g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label: identity.label, window: identity.window, token: identity.token }));
+      const { label, window, token, assets } = identity;
+      g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label, window, token, assets }));
     }
   }
 

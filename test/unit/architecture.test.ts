@@ -25,10 +25,10 @@ const NONE = /^$/;
 const RULES: Record<string, Rule> = {
   protocol: { imports: ['protocol'], packages: NONE },
   acl: { imports: ['acl', 'protocol'], types: ['core/commands'], packages: /^(node:(fs|path)|smol-toml)$/ },
-  core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path|url)|zod)$/ },
+  core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path|url)|zod|picomatch)$/ },
   // Plugins, the core's own (plugins/core) and first-party ones: written on the core's public plugin API.
   plugins: { imports: ['plugins', 'core', 'protocol'], packages: /^(node:.*|zod)$/ },
-  transports: { imports: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws)$/ },
+  transports: { imports: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws|mime)$/ },
   // Browser code: bundled into the page and the isolation frame, so no Node module and no core at run time.
   // The one package: global-tauri.ts bundles the official API for `window.__TAURI__`.
   webview: { imports: ['webview', 'protocol'], packages: /^@tauri-apps\/api\/[a-zA-Z]+$/ },

@@ -68,6 +68,16 @@ describe('build({ config })', () => {
     ['an invalid label', { app: { windows: [{ label: 'has space' }] } }, /`app\.windows\[0\]\.label` must be a valid label/],
     ['duplicate labels', { app: { windows: [{ label: 'a' }, { label: 'a' }] } }, /unique labels/],
     [
+      'an asset scope that is not a list of strings',
+      { app: { security: { assetProtocol: { scope: [1] } } } },
+      /`app\.security\.assetProtocol\.scope` must be a list of path patterns/,
+    ],
+    [
+      'an asset deny list that is not a list',
+      { app: { security: { assetProtocol: { scope: { deny: '$HOME' } } } } },
+      /`app\.security\.assetProtocol\.scope\.deny` must be a list of path patterns/,
+    ],
+    [
       'a withGlobalTauri that is not a boolean',
       { app: { withGlobalTauri: 'yes' } },
       /`app\.withGlobalTauri` must be true or false, got "yes"/,

@@ -34,7 +34,13 @@ describe('page → core', () => {
 
 describe('core → page', () => {
   test('hello, responses, events and channel messages', () => {
-    assert.deepEqual(decodeServerFrame(encode.hello('tok', 'c1')), { kind: 'hello', token: 'tok', connection: 'c1' });
+    assert.deepEqual(decodeServerFrame(encode.hello('tok', 'c1')), { kind: 'hello', token: 'tok', connection: 'c1', assets: undefined });
+    assert.deepEqual(decodeServerFrame(encode.hello('tok', 'c1', 'http://127.0.0.1:9/s3cret')), {
+      kind: 'hello',
+      token: 'tok',
+      connection: 'c1',
+      assets: 'http://127.0.0.1:9/s3cret',
+    });
     assert.deepEqual(decodeServerFrame(encode.response(5, '[1,2]')), { kind: 'response', id: 5, bytes: false, data: [1, 2] });
     assert.deepEqual(decodeServerFrame(encode.responseBytes(5)), { kind: 'response', id: 5, bytes: true, data: undefined });
     assert.deepEqual(decodeServerFrame(encode.event('"tick"', '{"n":1}', [11, 12, 13, 14])), {
