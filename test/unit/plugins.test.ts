@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type App, Builder, PluginBuilder } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
-import { made, Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
+import { made, type Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
 
 const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugin-app', 'tauri.conf.json');
 
