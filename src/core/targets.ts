@@ -42,8 +42,10 @@ export const LABEL_MESSAGE = 'Webview label must include only alphanumeric chara
 
 export function assertEventName(name: unknown, command?: string): asserts name is string {
   if (typeof name === 'string' && isValidEventName(name)) return;
-  const prefix = command === undefined ? '' : `invalid args \`event\` for command \`${command}\`: `;
-  throw new AirlockError(ErrorCode.INVALID_ARGS, `${prefix}${EVENT_NAME_MESSAGE}`, { data: { field: 'event' } });
+  if (command === undefined) throw new AirlockError(ErrorCode.INVALID_ARGS, EVENT_NAME_MESSAGE, { data: { field: 'event' } });
+  throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args \`event\` for command \`${command}\`: ${EVENT_NAME_MESSAGE}`, {
+    data: { command, field: 'event', issues: [{ path: 'event', message: EVENT_NAME_MESSAGE }] },
+  });
 }
 
 export function isValidLabel(label: string): boolean {
@@ -54,7 +56,7 @@ export function isValidLabel(label: string): boolean {
 export function parseTarget(value: unknown, command: string): EventTarget {
   const fail = (why: string): never => {
     throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args \`target\` for command \`${command}\`: ${why}`, {
-      data: { field: 'target' },
+      data: { command, field: 'target', issues: [{ path: 'target', message: why }] },
     });
   };
   if (typeof value === 'string') return { kind: 'AnyLabel', label: value };
