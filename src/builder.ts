@@ -2,10 +2,11 @@
  * The composition root: `Builder` collects commands, state and options, then `build()` makes a core `App` wired to
  * the loopback transport. This is the only module that knows both the core and the transports.
  */
-import { authorize, explain, IMPLICIT_DEFAULT_NOTICE, loadAcl } from './acl/index.js';
+import { authorize, explain, IMPLICIT_DEFAULT_NOTICE, loadAcl, parsePluginScopes, type ScopeParser } from './acl/index.js';
 import { App, type Authorize, consoleLogger, type Explain, type Logger, type RegisteredPlugin, type ServeFn } from './core/app.js';
 import { type CommandDefinition, type CommandMap, toDefinition } from './core/commands.js';
 import { isPlugin, type Plugin } from './core/plugin.js';
+import type { StandardSchemaV1 } from './core/standard-schema.js';
 import { GENERATED_COMMANDS } from './core/plugin-listeners.js';
 import { CORE_PLUGINS } from './plugins/core/index.js';
 import { type AppConfig, loadConfig } from './core/config.js';
@@ -26,6 +27,16 @@ export interface BuildOptions {
 }
 
 export type SetupFn = (app: App) => void | Promise<void>;
+
+/** A plugin's scope schema as the ACL's parser: synchronous, its issues as the error message. */
+function scopeParser(schema: StandardSchemaV1): ScopeParser {
+  return (entry) => {
+    const result = schema['~standard'].validate(entry);
+    if (result instanceof Promise) throw new Error('the scope schema must validate synchronously');
+    if (result.issues === undefined) return result.value;
+    throw new Error(result.issues.map((i) => i.message).join('; '));
+  };
+}
 
 /** Names a user plugin may not take: Tauri's core plugins (`core:<name>` permissions, `plugin:<name>|…` commands). */
 const CORE_PLUGIN_NAMES = new Set(['core', 'path', 'event', 'window', 'webview', 'app', 'image', 'resources', 'menu', 'tray']);
@@ -175,13 +186,16 @@ export class Builder {
     });
     for (const warning of acl.warnings) logger('warn', `capabilities: ${warning}`);
     if (acl.implicitDefault) logger('info', IMPLICIT_DEFAULT_NOTICE);
+    let resolved = acl.resolved;
+    for (const p of this.#plugins)
+      if (p.scopeSchema !== undefined) resolved = parsePluginScopes(resolved, p.name, scopeParser(p.scopeSchema));
     const dev = this.#dev;
     const check: Authorize = (request) => {
-      const decision = authorize(acl.resolved, request);
+      const decision = authorize(resolved, request);
       if (!decision.allowed) throw new AirlockError(ErrorCode.FORBIDDEN, dev ? decision.message : decision.releaseMessage);
       return decision;
     };
-    const why: Explain = (request) => explain(acl.resolved, request);
+    const why: Explain = (request) => explain(resolved, request);
     const plugins: RegisteredPlugin[] = [
       ...CORE_PLUGINS.map((plugin) => ({ plugin, core: true })),
       ...this.#plugins.map((plugin) => ({ plugin, core: false })),

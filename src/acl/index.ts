@@ -24,7 +24,8 @@ export {
 export { type Authorization, type AuthorizeRequest, authorize } from './authorize.js';
 export { explain } from './explain.js';
 
-// Scopes handed to command handlers.
+// Scopes handed to command handlers, and their parsing by a plugin's schema.
+export { parsePluginScopes, type ScopeParser } from './parse-scopes.js';
 export { type CommandScope, commandScope, EMPTY_SCOPE } from './scope.js';
 
 // Matchers, for tools that want to show what a pattern matches.

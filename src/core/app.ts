@@ -214,6 +214,8 @@ export class App implements ConnectionOwner, CoreHost {
   readonly #plugins: readonly RegisteredPlugin[];
   readonly #state: Map<unknown, unknown>;
   readonly #scopes = new Map<string, PluginScope>();
+  /** `plugin:<name>|<cmd>` → that plugin's run-time scope, which joins `ctx.globalScope` of its commands. */
+  readonly #scopeOfCommand = new Map<string, PluginScope>();
   readonly #pluginListeners: PluginListeners;
   readonly #webviewResources = new Map<Connection, ResourceTable>();
   readonly #windowResources = new Map<string, ResourceTable>();
@@ -262,7 +264,9 @@ export class App implements ConnectionOwner, CoreHost {
         this.#commands.set(`plugin:${plugin.name}|${cmd}`, def);
         if (core || generated.get(cmd) === def) this.#internal.add(def);
       }
-      this.#scopes.set(plugin.name, new PluginScope(onError));
+      const scope = new PluginScope(onError);
+      this.#scopes.set(plugin.name, scope);
+      for (const cmd of [...own.keys(), ...generated.keys()]) this.#scopeOfCommand.set(`plugin:${plugin.name}|${cmd}`, scope);
     }
     this.handle = publicFace(this);
   }
@@ -603,7 +607,11 @@ export class App implements ConnectionOwner, CoreHost {
     // `addPluginListener` retries `register_listener` as `registerListener`: one command, one permission.
     if (cmd.startsWith('plugin:') && cmd.endsWith(REGISTER_LISTENER_CAMEL))
       cmd = `${cmd.slice(0, -REGISTER_LISTENER_CAMEL.length)}|register_listener`;
-    const { scope, globalScope, checked } = this.#authorize({
+    const {
+      scope,
+      globalScope: granted,
+      checked,
+    } = this.#authorize({
       command: cmd,
       webview: conn.label,
       window: conn.window,
@@ -612,6 +620,8 @@ export class App implements ConnectionOwner, CoreHost {
       args: call.args,
     });
     if (seen !== undefined) seen.acl = checked ? 'allowed' : 'unchecked';
+    const runtimeScope = this.#scopeOfCommand.get(cmd);
+    const globalScope = runtimeScope === undefined ? granted : runtimeScope.merged(granted);
     const def = this.#commands.get(cmd);
     if (def === undefined) {
       const bar = cmd.indexOf('|');

@@ -130,10 +130,12 @@ describe('a plugin in Chromium', () => {
     await invoke(main, 'plugin:notes|greeting');
     assert.deepEqual(await main.evaluate(() => (window as unknown as { got: unknown[] }).got), [{ id: 1 }]);
     const refused = await guest.evaluate(() =>
-      window.api.core.addPluginListener('notes', 'saved', () => {}).then(
-        () => 'registered',
-        (e: unknown) => e,
-      ),
+      window.api.core
+        .addPluginListener('notes', 'saved', () => {})
+        .then(
+          () => 'registered',
+          (e: unknown) => e,
+        ),
     );
     assert.match(String(refused), /^notes\.register_listener not allowed on window "guest"/);
   });

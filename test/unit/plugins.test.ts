@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type App, Builder, PluginBuilder } from 'airlock';
+import { z } from 'zod';
+import { type App, Builder, type PluginApi, PluginBuilder } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { made, type Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
 
@@ -207,5 +208,123 @@ describe('a plugin in the app', () => {
       String(await rejection(guest.invoke('plugin:notes|register_listener', { event: 'saved', handler: guest.channel().id }))),
       /notes\.register_listener not allowed/,
     );
+  });
+});
+
+describe('scopes and hooks', () => {
+  const pickerScope = z.object({ path: z.string() }).transform((e) => ({ path: e.path, depth: e.path.split('/').length }));
+  const captured: { api?: PluginApi<unknown, unknown> } = {};
+  const picker = new PluginBuilder('picker')
+    .scopeSchema(pickerScope)
+    .invokeHandler({
+      can: (args: { path: string }, ctx) => ({
+        scope: ctx.scope.allow,
+        global: ctx.globalScope.allow,
+        ok: ctx.globalScope.matches((e) => (e as { path: string }).path === args.path),
+      }),
+    })
+    .setup((_app, api) => {
+      captured.api = api;
+    })
+    .build();
+
+  function pickerProject(entry: unknown): string {
+    const conf = project({
+      identifier: 'c',
+      windows: ['main'],
+      permissions: [{ identifier: 'picker:allow-can', allow: [entry] }, 'picker:home'],
+    });
+    const dir = path.join(path.dirname(conf), 'permissions', 'picker');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'home.toml'), '[[permission]]\nidentifier = "home"\n[[permission.scope.allow]]\npath = "home/me"\n');
+    return conf;
+  }
+
+  test('a scope schema parses every scope entry at start-up; handlers get its output', async () => {
+    await using app = await Builder.default()
+      .logger(() => {})
+      .plugin(picker)
+      .build({ config: pickerProject({ path: 'a/b' }), frontendDist: '/nonexistent' });
+    const r = (await (await connectInMemory(app, 'main')).invoke('plugin:picker|can', { path: 'home/me' })) as Record<string, unknown>;
+    assert.deepEqual(r['scope'], [{ path: 'a/b', depth: 2 }]);
+    assert.deepEqual(r['global'], [{ path: 'home/me', depth: 2 }]);
+    assert.equal(r['ok'], true);
+  });
+
+  test('a scope entry the schema refuses stops start-up, naming the capability and the permission', async () => {
+    await assert.rejects(
+      Builder.default()
+        .logger(() => {})
+        .plugin(picker)
+        .build({ config: pickerProject({ path: 5 }), frontendDist: '/nonexistent' }),
+      /capability `c`: `picker:allow-can` \(permission `picker:allow-can`\): allow scope entry \{"path":5\} is invalid: /,
+    );
+  });
+
+  test('run-time scopes: entries a plugin allows or forbids join ctx.globalScope at once', async () => {
+    await using app = await Builder.default()
+      .logger(() => {})
+      .plugin(picker)
+      .build({ config: pickerProject({ path: 'a/b' }), frontendDist: '/nonexistent' });
+    const page = await connectInMemory(app, 'main');
+    const api = captured.api as PluginApi<unknown, unknown>;
+    assert.equal(app.scopeOf('picker'), api.scope, 'app.scopeOf(name) is the plugin’s own scope');
+    let changes = 0;
+    api.scope.onChange(() => changes++);
+    assert.equal(((await page.invoke('plugin:picker|can', { path: 'picked/file' })) as { ok: boolean }).ok, false);
+    api.scope.allowEntry({ path: 'picked/file' });
+    const after = (await page.invoke('plugin:picker|can', { path: 'picked/file' })) as { ok: boolean; global: unknown[] };
+    assert.equal(after.ok, true);
+    assert.deepEqual(after.global, [{ path: 'home/me', depth: 2 }, { path: 'picked/file' }]);
+    api.scope.denyEntry({ path: 'home/me' });
+    assert.equal(((await page.invoke('plugin:picker|can', { path: 'home/me' })) as { ok: boolean }).ok, false);
+    assert.equal(changes, 2);
+    assert.throws(() => app.scopeOf('nope'), /no plugin of that name is registered/);
+  });
+
+  test('lifecycle hooks: ready webview/window once, page load per page, navigation refusal, Ready/Exit/drop', async () => {
+    const log: string[] = [];
+    const hooks = new PluginBuilder('hooks')
+      .setup(() => {
+        log.push('setup');
+      })
+      .onWebviewReady((w) => log.push(`webview ${w.label} in ${w.window}`))
+      .onWindowReady((w) => log.push(`window ${w.label}`))
+      .onPageLoad((w, p) => log.push(`load ${w.label} ${p.event}`))
+      .onNavigation((w) => w.label !== 'blocked')
+      .onEvent((_app, e) => log.push(`event ${e.type}`))
+      .onDrop(() => log.push('drop'))
+      .build();
+    const thrower = new PluginBuilder('thrower')
+      .onPageLoad(() => {
+        throw new Error('hook fails');
+      })
+      .build();
+    const logs: string[] = [];
+    const app = await Builder.default()
+      .logger((l, m) => logs.push(`${l}: ${m}`))
+      .plugin(thrower)
+      .plugin(hooks)
+      .setup(() => {
+        log.push('app setup');
+      })
+      .build({ frontendDist: '/nonexistent' });
+    assert.deepEqual(log, ['setup', 'app setup', 'event Ready']);
+    const first = await connectInMemory(app, 'main');
+    first.close();
+    await connectInMemory(app, 'main');
+    await assert.rejects(connectInMemory(app, 'blocked'), /plugin `hooks` refused the navigation of webview `blocked`/);
+    assert.deepEqual(app.webviews(), ['main']);
+    await app.close();
+    assert.deepEqual(log.slice(3), [
+      'window main',
+      'webview main in main',
+      'load main finished',
+      'load main finished',
+      'event ExitRequested',
+      'event Exit',
+      'drop',
+    ]);
+    assert.ok(logs.some((l) => l.startsWith('error: plugin `thrower`: onPageLoad threw')));
   });
 });
