@@ -5,6 +5,7 @@
 import { authorize, explain, IMPLICIT_DEFAULT_NOTICE, loadAcl, parsePluginScopes, type ScopeParser } from './acl/index.js';
 import { App, type Authorize, consoleLogger, type Explain, type Logger, type RegisteredPlugin, type ServeFn } from './core/app.js';
 import { type CommandDefinition, type CommandMap, toDefinition } from './core/commands.js';
+import type { RunningApp } from './core/handle.js';
 import { isPlugin, type Plugin } from './core/plugin.js';
 import type { StandardSchemaV1 } from './core/standard-schema.js';
 import { GENERATED_COMMANDS } from './core/plugin-listeners.js';
@@ -26,7 +27,7 @@ export interface BuildOptions {
   readonly config?: string | object;
 }
 
-export type SetupFn = (app: App) => void | Promise<void>;
+export type SetupFn = (app: RunningApp) => void | Promise<void>;
 
 /** A plugin's scope schema as the ACL's parser: synchronous, its issues as the error message. */
 function scopeParser(schema: StandardSchemaV1): ScopeParser {
@@ -146,7 +147,8 @@ export class Builder {
     return this;
   }
 
-  async build(options: BuildOptions = {}): Promise<App> {
+  /** Builds the app: reads the config and the ACL, sets the plugins up in order, then runs `setup`. */
+  async build(options: BuildOptions = {}): Promise<RunningApp> {
     const config: AppConfig = loadConfig(
       options.config ?? {},
       options.frontendDist === undefined ? {} : { frontendDist: options.frontendDist },

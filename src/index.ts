@@ -11,8 +11,8 @@
 
 // Building and running an app
 export { Builder, type BuildOptions, type SetupFn } from './builder.js';
-export type { App, Server, ServeOptions, Logger } from './core/app.js';
-export type { AppHandle, ExplainRequest } from './core/handle.js';
+export type { Server, ServeOptions, Logger, CallObserver, CallRecord } from './core/app.js';
+export type { AppHandle, ExplainRequest, RunningApp as App } from './core/handle.js';
 export type { AppConfig, WindowConfig, PatternConfig } from './core/config.js';
 export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
 

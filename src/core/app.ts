@@ -18,7 +18,7 @@ import { type CommandDefinition, type CommandScope, type InvokeContext, validate
 import type { AppConfig } from './config.js';
 import { type Call, Connection, type ConnectionOwner, type Peer } from './connection.js';
 import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
-import type { AppHandle, ExplainRequest } from './handle.js';
+import type { AppHandle, ExplainRequest, RunningApp } from './handle.js';
 import { bindCall, type CoreHost } from './internal.js';
 import type { Limits } from './limits.js';
 import type { PageLoadPayload, Plugin, PluginApi, RunEvent, SetupApp, WebviewInfo } from './plugin.js';
@@ -202,7 +202,13 @@ const TAKEOVER_WAIT_MS = 1500;
 
 const REGISTER_LISTENER_CAMEL = '|registerListener';
 
-export class App implements ConnectionOwner, CoreHost {
+/** The runtime behind an app its owner holds (`Builder.build()`'s result); for the transports and the test helpers. */
+export function runtimeOf(app: RunningApp): App {
+  if (app instanceof App) return app;
+  throw new AirlockError(ErrorCode.INTERNAL, 'expected an app made by Builder.build()');
+}
+
+export class App implements ConnectionOwner, CoreHost, RunningApp {
   readonly config: AppConfig;
   readonly limits: Limits;
   readonly sessions = new SessionStore();

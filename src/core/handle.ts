@@ -4,11 +4,13 @@
  * core's runtime (`App` in app.ts), so no handler or plugin can reach the runtime's internals — dispatching calls,
  * minting session tickets, attaching pages — even with a cast.
  */
+import type { CallObserver, Server, ServeOptions } from './app.js';
 import type { AppConfig } from './config.js';
 import type { Event, EventCallback, UnlistenFn } from './events.js';
 import type { RuntimeScope } from './plugin.js';
 import type { ResourceTable } from './resources.js';
 import type { EventTargetLike } from './targets.js';
+import type { TraceObserver } from './trace.js';
 
 /** Who asks, for `app.explain`. */
 export interface ExplainRequest {
@@ -47,4 +49,30 @@ export interface AppHandle {
   scopeOf<Entry = unknown>(plugin: string): RuntimeScope<Entry>;
   /** True once `close()` ran. */
   readonly closed: boolean;
+}
+
+/** What the app's owner holds (`Builder.build()`'s result, exported as `App`): the public face, plus running it. */
+export interface RunningApp extends AppHandle {
+  /** Serves the app on 127.0.0.1. */
+  serve(options?: ServeOptions): Promise<Server>;
+  /** Disconnects every page and stops every server; the process can exit afterwards. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+  /** Counters for tests and the inspector; `pending` includes calls still settling for pages that have gone. */
+  readonly stats: {
+    webviews: number;
+    pending: number;
+    pageListeners: number;
+    nodeListeners: number;
+    channels: number;
+    droppedEvents: number;
+  };
+  /** Plugin listeners pages registered with `addPluginListener`. */
+  readonly pluginListenerCount: number;
+  /** Registers what happens when a page asks to close its window (the app runner opens/closes real windows). */
+  onCloseRequested(handler: (label: string) => void): () => void;
+  /** Observes every settled call (the CLI's call log). Costs nothing while no observer is registered. */
+  observeCalls(observer: CallObserver): () => void;
+  /** Observes all traffic: calls, refusals, events, channel messages, pages coming and going (the inspector). */
+  trace(observer: TraceObserver): () => void;
 }

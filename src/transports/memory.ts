@@ -6,7 +6,8 @@
  *   const page = await connectInMemory(app, 'main');
  *   assert.equal(await page.invoke('greet', { name: 'Ada' }), 'Hello, Ada!');
  */
-import type { App } from '../core/app.js';
+import { runtimeOf } from '../core/app.js';
+import type { RunningApp } from '../core/handle.js';
 import type { Connection } from '../core/connection.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { channelRef } from '../protocol/frames.js';
@@ -34,7 +35,13 @@ export interface InMemoryPage {
 }
 
 /** Connects a page as webview `label`; `local: false` makes it remote content at `origin` for the ACL. */
-export async function connectInMemory(app: App, label = 'main', origin = 'http://127.0.0.1:0', local = true): Promise<InMemoryPage> {
+export async function connectInMemory(
+  owner: RunningApp,
+  label = 'main',
+  origin = 'http://127.0.0.1:0',
+  local = true,
+): Promise<InMemoryPage> {
+  const app = runtimeOf(owner);
   const ticket = app.sessions.issueTicket({ label, window: label });
   const session = app.sessions.find('ticket', ticket);
   if (session === undefined) throw new AirlockError(ErrorCode.INTERNAL, 'in-memory page: ticket not found');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
+import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
@@ -79,7 +80,7 @@ describe('a same-origin page without the right secret', () => {
   });
 
   test('with a ticket that expired', async () => {
-    const expired = t.app.sessions.issueTicket({ label: 'late', window: 'late' }, Date.now() - 60 * 60_000);
+    const expired = appInternals(t.app).sessions.issueTicket({ label: 'late', window: 'late' }, Date.now() - 60 * 60_000);
     const { page, context } = await tab(launch(expired, 'late'));
     assert.deepEqual(await page.evaluate(tryEverything, wsUrl()), refusedEverywhere);
     await context.close();

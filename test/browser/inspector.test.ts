@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { channel, command, type App, type Server } from 'airlock';
+import { appInternals } from 'airlock/testing';
 import { quietBuilder } from '../helpers/app.js';
 import { tryWebSocket } from '../helpers/attacker.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
@@ -72,6 +73,6 @@ describe('IPC inspector', () => {
     await using plain = await quietBuilder().build({ frontendDist: await testFrontend() });
     const s = await plain.serve();
     assert.equal(s.inspector, undefined);
-    assert.equal(plain.tracer.active, false);
+    assert.equal(appInternals(plain).tracer.active, false);
   });
 });

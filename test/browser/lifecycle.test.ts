@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 
@@ -75,7 +76,7 @@ describe('page lifecycle', () => {
   test('calls in flight when the core closes the connection reject with DISCONNECTED', async () => {
     const pending = page.evaluate(() => window.api.core.invoke('hang').catch((e: unknown) => e));
     await until(() => t.app.stats.pending === 1, 'the call to start');
-    t.app.connection('main')?.close(4050, 'test closes the socket');
+    appInternals(t.app).connection('main')?.close(4050, 'test closes the socket');
     const err = (await pending) as { code?: string; message?: string };
     assert.equal(err.code, 'DISCONNECTED');
     assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'the next call reconnects');

@@ -22,7 +22,11 @@ before(async () => {
   browser = await launchBrowser();
   // tally's init script throws on purpose; it is registered first, so notes' must still run.
   t = await startApp((b) => b.scopedDenies().plugin(tally).plugin(notes), { config });
-  [main, guest, limited] = await Promise.all(['main', 'guest', 'limited'].map((label) => openPage(browser, t.server.url(label))));
+  [main, guest, limited] = (await Promise.all(['main', 'guest', 'limited'].map((label) => openPage(browser, t.server.url(label))))) as [
+    Page,
+    Page,
+    Page,
+  ];
 });
 
 after(async () => {

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { channel, command } from 'airlock';
+import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { liveHeap, mib, rssPeak } from '../helpers/memory.js';
@@ -75,7 +76,7 @@ describe('reload cycles', () => {
     tc.diagnostic(`${RELOADS} reconnect cycles in ${Date.now() - started} ms; peak RSS +${mib(rss.peak - rss.start)} MiB`);
     await until(() => aborted - aborted0 === RELOADS, 'every hung call to be aborted');
     assert.deepEqual({ ...t.app.stats }, clean(1));
-    assert.equal(t.app.sessions.size, 1, 'one session, resumed each time');
+    assert.equal(appInternals(t.app).sessions.size, 1, 'one session, resumed each time');
     assert.equal(await page.invoke('whoami'), 'main');
     await page.close();
     await until(() => t.app.stats.webviews === 0, 'the last page to go');

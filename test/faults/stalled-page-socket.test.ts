@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { channel, command } from 'airlock';
+import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { mib, rssPeak } from '../helpers/memory.js';
@@ -82,7 +83,7 @@ describe('a Chromium tab stuck in a busy loop', () => {
     const dropped = t.app.stats.droppedEvents - dropped0;
     tc.diagnostic(`${mib(bytes)} MiB emitted at a stalled tab: ${dropped} events dropped, peak RSS +${mib(growth)} MiB`);
     assert.ok(dropped > 0, 'events beyond the limit were dropped and counted');
-    await until(() => t.app.connection('busy') === undefined, 'the slow consumer to be disconnected', 10_000);
+    await until(() => appInternals(t.app).connection('busy') === undefined, 'the slow consumer to be disconnected', 10_000);
     assert.ok(growth < 160 * 1024 * 1024, `peak RSS grew by ${mib(growth)} MiB`);
     await stalled;
     // The tab wakes up to find its socket closed (4029). A call made before it has seen the close fails with
@@ -112,7 +113,7 @@ describe('a Chromium tab stuck in a busy loop', () => {
       }
     });
     assert.deepEqual(await result, { n: 4000, count: 4000, inOrder: true });
-    assert.equal(t.app.connection('busy')?.open, true, 'never disconnected');
+    assert.equal(appInternals(t.app).connection('busy')?.open, true, 'never disconnected');
   });
 });
 
@@ -125,7 +126,7 @@ describe('a protocol client that stops reading its socket', () => {
     const dropped0 = t.app.stats.droppedEvents;
     const { growth } = await flood(1500);
     assert.ok(t.app.stats.droppedEvents > dropped0);
-    assert.equal(t.app.connection('paused'), undefined, 'disconnected as a slow consumer');
+    assert.equal(appInternals(t.app).connection('paused'), undefined, 'disconnected as a slow consumer');
     assert.ok(growth < 160 * 1024 * 1024, `peak RSS grew by ${mib(growth)} MiB`);
     socket.resume();
     assert.equal(await client.closed, 4029);
@@ -153,7 +154,7 @@ describe('a protocol client that stops reading its socket', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(streamed, heldAt, 'the sender made no progress while the client read nothing');
     assert.ok(heldAt < 20_000);
-    assert.ok(t.app.connection('paused-channel')?.open, 'not disconnected: the sender respected ready()');
+    assert.ok(appInternals(t.app).connection('paused-channel')?.open, 'not disconnected: the sender respected ready()');
     socket.resume();
     assert.equal(await done, 20_000);
     await until(() => got.length === 20_000, 'every message to arrive');

@@ -5,9 +5,9 @@ import fc from 'fast-check';
 import * as v from 'valibot';
 import { z } from 'zod';
 import { Builder, channel, command, type App, type Limits } from 'airlock';
-import { connectInMemory } from 'airlock/testing';
+import { appInternals, connectInMemory } from 'airlock/testing';
 
-type Connection = Awaited<ReturnType<App['attach']>>;
+type Connection = Awaited<ReturnType<ReturnType<typeof appInternals>['attach']>>;
 
 export interface HostilePage {
   readonly conn: Connection;
@@ -19,7 +19,8 @@ export interface HostilePage {
 let seq = 0;
 
 /** Attaches a page as `label` (the previous page of that label must be gone) whose peer records everything. */
-export async function hostilePage(app: App, label = 'fuzz'): Promise<HostilePage> {
+export async function hostilePage(owner: App, label = 'fuzz'): Promise<HostilePage> {
+  const app = appInternals(owner);
   const ticket = app.sessions.issueTicket({ label, window: label });
   const session = app.sessions.find('ticket', ticket);
   assert.ok(session);

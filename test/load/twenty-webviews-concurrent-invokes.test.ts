@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { until } from '../fuzz/harness.js';
@@ -77,7 +78,7 @@ describe(`${WEBVIEWS} webviews × ${CALLS.toLocaleString('en')} concurrent invok
     const [greedy, ...others] = pages as [Page, ...Page[]];
     held = new Promise<void>((r) => (release = r));
     // Held calls last until the greedy page has 2,000 in flight (its limit), however slowly the browser sends them.
-    void until(() => t.app.connection('w0')?.stats.pending === 2 * CALLS, 'the greedy page to reach its limit', 60_000).then(
+    void until(() => appInternals(t.app).connection('w0')?.stats.pending === 2 * CALLS, 'the greedy page to reach its limit', 60_000).then(
       release,
       release,
     );

@@ -141,7 +141,7 @@ describe('the core plugins take the pipeline of app commands', () => {
     test(`${cmd} refuses ${args instanceof Uint8Array ? 'a bytes body' : JSON.stringify(args)} as an app command would`, async () => {
       const app = runtime(
         CORE_PLUGINS.map((plugin) => ({ plugin, core: true })),
-        new Map([['app_cmd', command(z.object({ n: z.number() }), () => 1)]]),
+        new Map([['app_cmd', command(z.object({ n: z.number() }), () => 1) as CommandDefinition]]),
         0,
       );
       const page = await connectInMemory(app, 'main');

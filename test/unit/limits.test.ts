@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { Builder, channel, command, type App, type Limits } from 'airlock';
-import { connectInMemory } from 'airlock/testing';
+import { appInternals, connectInMemory } from 'airlock/testing';
 import { channelRef } from '../../src/protocol/frames.ts';
 import { encodeCall } from '../../src/protocol/page.ts';
 
@@ -15,7 +15,8 @@ const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: P
     .build({});
 
 /** A page whose socket reports `queued` bytes waiting, as a stalled browser tab would. */
-async function stalledPage(app: App, queued: { bytes: number }) {
+async function stalledPage(owner: App, queued: { bytes: number }) {
+  const app = appInternals(owner);
   const ticket = app.sessions.issueTicket({ label: 'slow', window: 'slow' });
   const session = app.sessions.find('ticket', ticket);
   assert.ok(session);

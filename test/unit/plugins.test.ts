@@ -328,3 +328,47 @@ describe('scopes and hooks', () => {
     assert.ok(logs.some((l) => l.startsWith('error: plugin `thrower`: onPageLoad threw')));
   });
 });
+
+describe("the app's public face", () => {
+  test("ctx.app and a setup hook's app reach the public API only: no dispatch, sessions, attach or connections", async () => {
+    const faces: Record<string, unknown>[] = [];
+    const probe = new PluginBuilder('probe')
+      .invokeHandler({ face: (_a: unknown, ctx) => void faces.push(ctx.app as unknown as Record<string, unknown>) })
+      .setup((app) => {
+        faces.push(app as unknown as Record<string, unknown>);
+      })
+      .build();
+    await using app = await Builder.default()
+      .logger(() => {})
+      .plugin(probe)
+      .invokeHandler({ face: (_a: unknown, ctx) => void faces.push(ctx.app as unknown as Record<string, unknown>) })
+      .build({
+        frontendDist: '/nonexistent',
+        config: { app: { security: { capabilities: [{ identifier: 'c', windows: ['main'], permissions: ['probe:allow-face'] }] } } },
+      });
+    const page = await connectInMemory(app, 'main');
+    await page.invoke('plugin:probe|face');
+    await page.invoke('face');
+    assert.equal(faces.length, 3);
+    for (const face of faces) {
+      for (const internal of [
+        'dispatch',
+        'sessions',
+        'attach',
+        'connection',
+        'tracer',
+        'openSealed',
+        'emitFrom',
+        'requestClose',
+        'disconnected',
+        'serve',
+        'close',
+      ]) {
+        assert.equal(face[internal], undefined, `${internal} is not reachable`);
+      }
+      assert.ok(Object.isFrozen(face));
+      assert.equal(typeof face['emit'], 'function');
+      assert.equal(face['config'], app.config);
+    }
+  });
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { Builder, channel, command } from 'airlock';
-import { connectInMemory } from 'airlock/testing';
+import { appInternals, connectInMemory } from 'airlock/testing';
 import { CHANNEL_PREFIX } from '../../src/protocol/frames.ts';
 import { encodeCall } from '../../src/protocol/page.ts';
 
@@ -50,5 +50,5 @@ test('app.trace reports pages, calls with their ACL decision, refusals, events a
   assert.equal(records.find((r) => r['command'] === 'bad')?.['error'], 'nope');
   assert.equal(records.find((r) => r['kind'] === 'channel')?.['size'], 10);
   assert.match(String(records.find((r) => r['kind'] === 'refused')?.['reason']), /does not use the isolation pattern/);
-  assert.equal(app.tracer.active, false, 'stopping the last observer makes tracing free again');
+  assert.equal(appInternals(app).tracer.active, false, 'stopping the last observer makes tracing free again');
 });

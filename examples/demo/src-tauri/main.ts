@@ -1,13 +1,13 @@
 // The demo's backend: what `src-tauri/src/lib.rs` is in a Tauri app. `airlock run examples/demo` (npm start)
 // loads it without a build step, builds it with src-tauri/tauri.conf.json and serves it.
 import { createHash, randomBytes } from 'node:crypto';
-import { type App, Builder, channel, command, type InvokeContext } from 'airlock';
+import { Builder, channel, command, type InvokeContext } from 'airlock';
 import { z } from 'zod';
 
 /** Lines the isolation hook attached to calls it approved (header `x-isolation-hook`), sent on to the page. */
 function hookSaw(ctx: InvokeContext): void {
   const line = ctx.headers['x-isolation-hook'];
-  if (typeof line === 'string') (ctx.app as App).emitTo(ctx.webview, 'hook-log', { line, at: Date.now() });
+  if (typeof line === 'string') ctx.app.emitTo(ctx.webview, 'hook-log', { line, at: Date.now() });
 }
 
 export default Builder.default()
