@@ -265,7 +265,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     this.#plugins = parts.plugins;
     for (const { plugin, core } of parts.plugins) {
       const own = plugin.definitions;
-      const generated = core ? new Map<string, CommandDefinition>() : this.#pluginListeners.commandsFor(plugin.name);
+      const generated = this.#pluginListeners.commandsFor(plugin.name);
       for (const [cmd, def] of [...generated].filter(([c]) => !own.has(c)).concat([...own])) {
         this.#commands.set(`plugin:${plugin.name}|${cmd}`, def);
         if (core || generated.get(cmd) === def) this.#internal.add(def);

@@ -204,6 +204,8 @@ describe('a plugin in the app', () => {
     assert.deepEqual(a.messages, [{ n: 1 }]);
     assert.deepEqual(b.messages, [{ n: 1 }, { n: 2 }]);
     const guest = await connectInMemory(app, 'guest');
+    // The desktop answer to the mobile permission API, gated like any command (notes:default does not grant it).
+    assert.match(String(await rejection(page.invoke('plugin:notes|check_permissions'))), /notes\.check_permissions not allowed/);
     assert.match(
       String(await rejection(guest.invoke('plugin:notes|register_listener', { event: 'saved', handler: guest.channel().id }))),
       /notes\.register_listener not allowed/,
@@ -370,5 +372,38 @@ describe("the app's public face", () => {
       assert.equal(typeof face['emit'], 'function');
       assert.equal(face['config'], app.config);
     }
+  });
+});
+
+describe('permission state and core plugin listeners', () => {
+  test("check_permissions / request_permissions answer Tauri's { <name>: state } once granted", async () => {
+    await using app = await Builder.default()
+      .logger(() => {})
+      .plugin(notes)
+      .build({
+        frontendDist: '/nonexistent',
+        config: {
+          app: {
+            security: {
+              capabilities: [
+                {
+                  identifier: 'c',
+                  windows: ['main'],
+                  permissions: ['core:default', 'notes:allow-check-permissions', 'notes:allow-request-permissions'],
+                },
+              ],
+            },
+          },
+        },
+      });
+    const page = await connectInMemory(app, 'main');
+    assert.deepEqual(await page.invoke('plugin:notes|check_permissions'), { notes: 'granted' });
+    assert.deepEqual(await page.invoke('plugin:notes|request_permissions'), { notes: 'granted' });
+    // core:app:default grants register_listener / remove_listener (the API's back-button listener), as in 2.12.5.
+    const ch = page.channel();
+    assert.equal(await page.invoke('plugin:app|register_listener', { event: 'back-button', handler: ch.id }), null);
+    assert.equal(app.pluginListenerCount, 1);
+    assert.equal(await page.invoke('plugin:app|remove_listener', { event: 'back-button', channelId: Number(ch.id.split(':')[1]) }), null);
+    assert.equal(app.pluginListenerCount, 0);
   });
 });
