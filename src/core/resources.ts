@@ -9,8 +9,8 @@
 import { randomInt } from 'node:crypto';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 
-/** A value kept in a resource table; `close()`, if present, runs when the rid is closed or the table freed. */
-export type Resource = object & { close?(): unknown };
+/** A value kept in a resource table: any object; its `close()`, if it has one, runs when the rid is closed or the table freed. */
+export type Resource = object;
 
 /** Tauri's text for a rid that is in no table (`crates/tauri/src/error.rs` `BadResourceId`). */
 export function badResourceId(rid: unknown): AirlockError {
@@ -28,7 +28,7 @@ export class ResourceTable {
   }
 
   /** Adds a value and returns its new rid. */
-  add(value: Resource): number {
+  add<T extends Resource>(value: T): number {
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
       throw new AirlockError(ErrorCode.INVALID_ARGS, 'resources.add(value): a resource must be an object');
     }
@@ -86,9 +86,10 @@ export class ResourceTable {
   }
 
   #closeValue(rid: number, value: Resource): void {
-    if (typeof value.close !== 'function') return;
+    const close = (value as { close?: unknown }).close;
+    if (typeof close !== 'function') return;
     try {
-      const result = value.close();
+      const result: unknown = close.call(value);
       if (result instanceof Promise)
         result.catch((error: unknown) => this.#onError(`closing resource ${rid} of ${this.#name} failed`, error));
     } catch (error) {
