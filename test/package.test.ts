@@ -16,6 +16,8 @@ describe('package', () => {
       'Channel',
       'DEFAULT_LIMITS',
       'ErrorCode',
+      'PluginBuilder',
+      'ResourceTable',
       'channel',
       'command',
     ]);
