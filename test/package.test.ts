@@ -21,7 +21,7 @@ describe('package', () => {
       'channel',
       'command',
     ]);
-    assert.deepEqual(Object.keys(testing).sort(), ['connectInMemory']);
+    assert.deepEqual(Object.keys(testing).sort(), ['appInternals', 'connectInMemory']);
   });
 
   test('the README snippet runs from a plain node ESM script and the process exits after close()', () => {
