@@ -109,8 +109,15 @@ export class Connection implements ChannelSink {
   }
 
   /** Counters for tests and the inspector: what this page holds in the core right now. */
-  get stats(): { pending: number; listeners: number; channels: number; droppedEvents: number } {
-    return { pending: this.#pending, listeners: this.#listenerCount, channels: this.#channels.size, droppedEvents: this.#droppedEvents };
+  get stats(): { pending: number; listeners: number; channels: number; droppedEvents: number; queuedBytes: number } {
+    return {
+      pending: this.#pending,
+      listeners: this.#listenerCount,
+      channels: this.#channels.size,
+      droppedEvents: this.#droppedEvents,
+      /** What waits to be written to the page (bytes plus the per-frame overhead the send buffer counts). */
+      queuedBytes: this.#peer.bufferedAmount,
+    };
   }
 
   /** Counts one event emitted by this page against `limits.maxEventsPerSecond`. */
@@ -228,8 +235,20 @@ export class Connection implements ChannelSink {
     }
   }
 
+  /**
+   * Room for a frame that cannot be dropped (a response, a channel message or end): every outbound frame is counted
+   * in the peer's queue, and once it holds more than twice `limits.maxBufferedBytes` the page is disconnected as a
+   * slow consumer instead — a page that sends calls but stops reading cannot make the core buffer without bound.
+   */
+  #admit(): boolean {
+    if (!this.#open) return false;
+    if (this.#pressure() !== 'overrun') return true;
+    this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
+    return false;
+  }
+
   #resolve(frame: ClientFrame, result: unknown): void {
-    if (!this.#open) return;
+    if (!this.#admit()) return;
     if (isBytes(result)) {
       this.#peer.sendText(encode.responseBytes(frame.cb));
       this.#peer.sendBinary(result instanceof ArrayBuffer ? new Uint8Array(result) : result);
@@ -248,7 +267,7 @@ export class Connection implements ChannelSink {
 
   /** Sends a rejection; `callbackId` is the call's error callback. */
   #reject(callbackId: number, error: unknown): void {
-    if (!this.#open) return;
+    if (!this.#admit()) return;
     this.#peer.sendText(encode.response(callbackId, rejectionJson(error)));
   }
 
@@ -307,8 +326,7 @@ export class Connection implements ChannelSink {
   sendChannelMessage(id: number, index: number, message: unknown): void {
     // Channel messages are never dropped (the page counts on every index); a sender that ignores `ready()` and
     // overruns the page gets it disconnected, and its channel ends.
-    if (this.#pressure() === 'overrun') {
-      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
+    if (this.#open && !this.#admit()) {
       throw new AirlockError(
         ErrorCode.CHANNEL_CLOSED,
         `channel ${id}: the page was disconnected as a slow consumer; await channel.ready() between sends`,
@@ -326,6 +344,7 @@ export class Connection implements ChannelSink {
   }
 
   sendChannelEnd(id: number, count: number): void {
+    if (!this.#admit()) return;
     const tracer = this.#owner.tracer;
     if (tracer.active) tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index: count, size: 0, end: true });
     this.#peer.sendText(encode.channelEnd(id, count));

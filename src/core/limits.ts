@@ -7,7 +7,14 @@
  * `maxBufferedBytes` wait to be written to it (bytes, plus a per-frame overhead, so many tiny frames count for the
  * memory they take), new events for it are dropped and counted (`stats.droppedEvents`); once what waits plus what
  * was dropped since passes twice that, the page is disconnected as a slow consumer (close code 4029) and its calls
- * are aborted. Responses are never dropped. A channel sender that awaits `channel.ready()` never reaches the limit.
+ * are aborted. Every outbound frame counts — responses and channel messages too; they cannot be dropped (a call
+ * would hang, a channel would miss an index), so one sent while the queue is past twice the limit disconnects the
+ * page instead. A channel sender that awaits `channel.ready()` never reaches the limit.
+ *
+ * Strings a page supplies that the core keeps (event names and target labels of its listeners) are at most
+ * `MAX_NAME_LENGTH` characters, so the listener limit also bounds their memory; command names are bounded by the
+ * decoder (256 characters), a call's headers by the decoder's `MAX_HEADERS` (64), `MAX_HEADER_NAME` (256) and
+ * `MAX_HEADER_VALUE` (16 KiB).
  */
 export interface Limits {
   /** Largest WebSocket frame accepted from a page, in bytes (a binary invoke body is one frame). */
@@ -25,6 +32,9 @@ export interface Limits {
   /** Default deadline for every command in milliseconds; 0 means none (a command can set its own). */
   readonly commandTimeoutMs: number;
 }
+
+/** Longest event name or target label accepted (Tauri has none; real names are a few dozen characters). */
+export const MAX_NAME_LENGTH = 512;
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxFrameBytes: 256 * 1024 * 1024,

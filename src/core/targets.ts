@@ -13,6 +13,7 @@
  * Labels must be equal wherever both sides carry one.
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import { MAX_NAME_LENGTH } from './limits.js';
 
 export type EventTarget =
   | { readonly kind: 'Any' }
@@ -34,7 +35,7 @@ export const APP: EventTarget = Object.freeze({ kind: 'App' });
 const NAME_RE = /^[\p{Alphabetic}\p{N}\-/:_]*$/u;
 
 export function isValidEventName(name: string): boolean {
-  return NAME_RE.test(name);
+  return name.length <= MAX_NAME_LENGTH && NAME_RE.test(name);
 }
 
 export const EVENT_NAME_MESSAGE = 'Event name must include only alphanumeric characters, `-`, `/`, `:` and `_`.';
@@ -42,14 +43,18 @@ export const LABEL_MESSAGE = 'Webview label must include only alphanumeric chara
 
 export function assertEventName(name: unknown, command?: string): asserts name is string {
   if (typeof name === 'string' && isValidEventName(name)) return;
-  if (command === undefined) throw new AirlockError(ErrorCode.INVALID_ARGS, EVENT_NAME_MESSAGE, { data: { field: 'event' } });
-  throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args \`event\` for command \`${command}\`: ${EVENT_NAME_MESSAGE}`, {
-    data: { command, field: 'event', issues: [{ path: 'event', message: EVENT_NAME_MESSAGE }] },
+  const why =
+    typeof name === 'string' && name.length > MAX_NAME_LENGTH
+      ? `Event name is ${name.length} characters long; the limit is ${MAX_NAME_LENGTH}.`
+      : EVENT_NAME_MESSAGE;
+  if (command === undefined) throw new AirlockError(ErrorCode.INVALID_ARGS, why, { data: { field: 'event' } });
+  throw new AirlockError(ErrorCode.INVALID_ARGS, `invalid args \`event\` for command \`${command}\`: ${why}`, {
+    data: { command, field: 'event', issues: [{ path: 'event', message: why }] },
   });
 }
 
 export function isValidLabel(label: string): boolean {
-  return label.length > 0 && NAME_RE.test(label);
+  return label.length > 0 && label.length <= MAX_NAME_LENGTH && NAME_RE.test(label);
 }
 
 /** Reads a target from untrusted JSON (serde's internally tagged form). */
@@ -59,7 +64,10 @@ export function parseTarget(value: unknown, command: string): EventTarget {
       data: { command, field: 'target', issues: [{ path: 'target', message: why }] },
     });
   };
-  if (typeof value === 'string') return { kind: 'AnyLabel', label: value };
+  if (typeof value === 'string') {
+    if (value.length > MAX_NAME_LENGTH) return fail(`label is ${value.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
+    return { kind: 'AnyLabel', label: value };
+  }
   if (typeof value !== 'object' || value === null) return fail('expected an object with a `kind`');
   const { kind, label } = value as { kind?: unknown; label?: unknown };
   if (kind === 'Any') return ANY;
@@ -70,6 +78,7 @@ export function parseTarget(value: unknown, command: string): EventTarget {
     );
   }
   if (typeof label !== 'string') return fail('missing field `label`');
+  if (label.length > MAX_NAME_LENGTH) return fail(`label is ${label.length} characters long; the limit is ${MAX_NAME_LENGTH}`);
   return { kind, label } as EventTarget;
 }
 

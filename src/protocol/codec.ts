@@ -38,12 +38,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Bounds on a call's headers (page-supplied strings the core passes to handlers, the trace and the isolation data). */
+export const MAX_HEADERS = 64;
+export const MAX_HEADER_NAME = 256;
+export const MAX_HEADER_VALUE = 16 * 1024;
+
 function readHeaders(value: unknown): Headers | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) throw protocolError('frame field `h` (headers) must be an object of strings');
   const headers: Record<string, string> = Object.create(null);
-  for (const [name, v] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  if (entries.length > MAX_HEADERS) throw protocolError(`a call carries more than ${MAX_HEADERS} headers`);
+  for (const [name, v] of entries) {
     if (typeof v !== 'string') throw protocolError(`header \`${name.slice(0, 32)}\` must be a string`);
+    if (name.length > MAX_HEADER_NAME || v.length > MAX_HEADER_VALUE)
+      throw protocolError(
+        `header \`${name.slice(0, 32)}\` is longer than the limit (${MAX_HEADER_NAME} for a name, ${MAX_HEADER_VALUE} for a value)`,
+      );
     headers[name.toLowerCase()] = v;
   }
   return headers;

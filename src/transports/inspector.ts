@@ -55,7 +55,10 @@ export async function serveInspector(app: App): Promise<Inspector> {
     batch = [];
     for (const ws of wss.clients) if (ws.bufferedAmount < 8 * 1024 * 1024) ws.send(text);
   };
-  const stopTracing = app.trace((record) => {
+  const stopTracing = app.trace((full) => {
+    // Only a bounded excerpt is kept (and sent): a record can carry a page-supplied value whole (a validation error
+    // that echoes the argument), and the history outlives the page.
+    const record = excerpt(full);
     history.push(record);
     if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
     if (wss.clients.size === 0) return;
@@ -130,6 +133,46 @@ export async function serveInspector(app: App): Promise<Inspector> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** Longest string kept from a record (a command, a reason, a label …). */
+const MAX_TEXT = 1024;
+/** Longest rendering of a call's error kept. */
+const MAX_ERROR = 2048;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** Strings clipped as they are serialized, so a huge value is never rendered whole. */
+function clipping(_key: string, value: unknown): unknown {
+  const v = replacer(_key, value);
+  return typeof v === 'string' ? clip(v, MAX_TEXT) : v;
+}
+
+/**
+ * A record as the inspector keeps it: every string field at most `MAX_TEXT` characters, and a call's error as text
+ * of at most `MAX_ERROR`, so the history holds no reference to what the page sent or the handler threw.
+ */
+export function excerpt(record: TraceRecord): TraceRecord {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'error') {
+      let text: string;
+      try {
+        text =
+          typeof value === 'string'
+            ? value
+            : value instanceof Error
+              ? `${value.name}: ${value.message}`
+              : (JSON.stringify(value, clipping) ?? String(value));
+      } catch {
+        text = Object.prototype.toString.call(value);
+      }
+      out[key] = clip(text, MAX_ERROR);
+    } else out[key] = typeof value === 'string' ? clip(value, MAX_TEXT) : value;
+  }
+  return out as unknown as TraceRecord;
 }
 
 /** Errors and other odd values shown as text; records are otherwise plain data. */
