@@ -4,6 +4,7 @@
 // counted: responses cannot be dropped (the call would hang), so the page is disconnected as a slow consumer (4029)
 // once what waits for it passes twice the limit, and what waits never grows past that (plus one frame).
 import assert from 'node:assert/strict';
+import { appInternals } from 'airlock/testing';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
@@ -40,7 +41,7 @@ async function watch(label: string, ms: number): Promise<{ peak: number; disconn
   let peak = 0;
   const end = Date.now() + ms;
   for (;;) {
-    const conn = t.app.connection(label);
+    const conn = appInternals(t.app).connection(label);
     if (conn === undefined) return { peak, disconnected: true };
     peak = Math.max(peak, conn.stats.queuedBytes);
     if (Date.now() > end) return { peak, disconnected: false };
