@@ -202,6 +202,47 @@ const TAKEOVER_WAIT_MS = 1500;
 
 const REGISTER_LISTENER_CAMEL = '|registerListener';
 
+/** A handler's `ctx`: plain fields, and the resource tables made only when a handler asks for them. */
+class CallContext implements InvokeContext {
+  readonly webview: string;
+  readonly window: string;
+  readonly origin: string;
+  readonly app: AppHandle;
+  readonly body: unknown;
+  readonly headers: Call['headers'];
+  readonly state: InvokeContext['state'];
+  readonly #runtime: App;
+  readonly #conn: Connection;
+
+  constructor(
+    runtime: App,
+    conn: Connection,
+    readonly command: string,
+    call: Call,
+    readonly signal: AbortSignal,
+    readonly scope: CommandScope,
+    readonly globalScope: CommandScope,
+  ) {
+    this.#runtime = runtime;
+    this.#conn = conn;
+    this.webview = conn.label;
+    this.window = conn.window;
+    this.origin = conn.origin;
+    this.app = runtime.handle;
+    this.body = call.args;
+    this.headers = call.headers;
+    this.state = runtime.stateOf;
+  }
+
+  get resources(): ResourceTable {
+    return this.#runtime.webviewTable(this.#conn);
+  }
+
+  get windowResources(): ResourceTable {
+    return this.#runtime.windowTable(this.#conn.window);
+  }
+}
+
 /** The runtime behind an app its owner holds (`Builder.build()`'s result); for the transports and the test helpers. */
 export function runtimeOf(app: RunningApp): App {
   if (app instanceof App) return app;
@@ -669,31 +710,14 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     scope: CommandScope,
     globalScope: CommandScope,
   ): InvokeContext {
-    const app = this;
-    return {
-      command,
-      webview: conn.label,
-      window: conn.window,
-      origin: conn.origin,
-      app: this.handle,
-      body: call.args,
-      headers: call.headers,
-      signal,
-      scope,
-      globalScope,
-      state: this.#stateOf,
-      get resources() {
-        return app.#webviewTable(conn);
-      },
-      get windowResources() {
-        return app.#windowTable(conn.window);
-      },
-    };
+    return new CallContext(this, conn, command, call, signal, scope, globalScope);
   }
 
-  readonly #stateOf = <T>(type: abstract new (...args: never[]) => T): T => this.state(type);
+  /** `ctx.state`: one function for every call (handlers may destructure it off `ctx`). */
+  readonly stateOf = <T>(type: abstract new (...args: never[]) => T): T => this.state(type);
 
-  #webviewTable(conn: Connection): ResourceTable {
+  /** @internal The resource table of a page (made on first use). */
+  webviewTable(conn: Connection): ResourceTable {
     let table = this.#webviewResources.get(conn);
     if (table === undefined) {
       table = new ResourceTable(`webview \`${conn.label}\``, (m, e) => this.#logger('warn', m, e));
@@ -703,7 +727,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     return table;
   }
 
-  #windowTable(label: string): ResourceTable {
+  /** @internal The resource table of a window (made on first use). */
+  windowTable(label: string): ResourceTable {
     let table = this.#windowResources.get(label);
     if (table === undefined) {
       table = new ResourceTable(`window \`${label}\``, (m, e) => this.#logger('warn', m, e));
