@@ -172,6 +172,20 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 
 const CLOSE_REQUESTED = 'tauri://close-requested';
 
+/**
+ * The page's URL from its origin and the path it reported when it connected (same origin only; otherwise, or when
+ * it reported none, the origin). Informational: the label comes from the credential, never from this.
+ */
+function pageUrl(origin: string, page: string | undefined): string {
+  if (page === undefined || !page.startsWith('/') || page.startsWith('//')) return origin;
+  try {
+    const url = new URL(page, origin);
+    return url.origin === origin ? url.href : origin;
+  } catch {
+    return origin;
+  }
+}
+
 /** The public face of a runtime: only the methods `AppHandle` names, bound, on a frozen object of its own. */
 function publicFace(app: App): AppHandle {
   return Object.freeze({
@@ -562,6 +576,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     peer: Peer,
     local = true,
     assets?: string,
+    page?: string,
   ): Promise<Connection> {
     const previous = this.#connections.get(session.label);
     if (previous !== undefined) {
@@ -572,12 +587,10 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     }
     if (this.#closed) throw new AirlockError(ErrorCode.DISCONNECTED, 'the app is closing');
     const info: WebviewInfo = Object.freeze({ label: session.label, window: session.window, origin });
-    const refusedBy = this.#navigationRefusedBy(info, origin);
+    const url = pageUrl(origin, page);
+    const refusedBy = this.#navigationRefusedBy(info, url);
     if (refusedBy !== undefined) {
-      throw new AirlockError(
-        ErrorCode.FORBIDDEN,
-        `plugin \`${refusedBy}\` refused the navigation of webview \`${info.label}\` to ${origin}`,
-      );
+      throw new AirlockError(ErrorCode.FORBIDDEN, `plugin \`${refusedBy}\` refused the navigation of webview \`${info.label}\` to ${url}`);
     }
     const token = this.sessions.accept(credential.kind, credential.value, session);
     const conn = new Connection({ label: session.label, window: session.window, origin, local }, peer, this);
@@ -585,7 +598,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     conn.hello(token, assets);
     if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'connected' });
     conn.done.then(() => this.sessions.disconnected(session));
-    this.#pageConnected(info);
+    this.#pageConnected(info, url);
     return conn;
   }
 
@@ -604,12 +617,12 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     return undefined;
   }
 
-  #pageConnected(info: WebviewInfo): void {
+  #pageConnected(info: WebviewInfo, url: string): void {
     const firstWindow = !this.#readyWindows.has(info.window);
     const firstWebview = !this.#readyWebviews.has(info.label);
     this.#readyWindows.add(info.window);
     this.#readyWebviews.add(info.label);
-    const load: PageLoadPayload = Object.freeze({ url: info.origin, event: 'finished' });
+    const load: PageLoadPayload = Object.freeze({ url, event: 'finished' });
     for (const { plugin } of this.#plugins) {
       const { onWindowReady, onWebviewReady, onPageLoad } = plugin.hooks;
       if (firstWindow && onWindowReady !== undefined) this.#hook(plugin, 'onWindowReady', () => onWindowReady({ label: info.window }));

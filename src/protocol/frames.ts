@@ -28,6 +28,8 @@ export const RESUME_PROTOCOL_PREFIX = 'airlock.resume.';
 export const RESERVED_PREFIX = '/__airlock/';
 export const RUNTIME_PATH = '/__airlock/runtime.js';
 export const SOCKET_PATH = '/__airlock/ws';
+/** Query parameter of the socket URL carrying the page's own path and query (plugins' `onPageLoad` / `onNavigation`). */
+export const SOCKET_PAGE_PARAM = 'page';
 /** The URL fragment key that hands a webview its one-time ticket. */
 export const LAUNCH_FRAGMENT_KEY = '__airlock';
 

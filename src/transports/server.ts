@@ -26,7 +26,7 @@ import { type Inspector, serveInspector } from './inspector.js';
 import { type AssetServer, serveAssets, type UriSchemeHandler } from './asset-protocol.js';
 import { type IsolationApp, type IsolationServer, serveIsolationFrame } from './isolation-frame.js';
 import { createDevProxy, type DevProxy } from './proxy.js';
-import { acceptSocket, readCredential } from './socket.js';
+import { acceptSocket, readCredential, readPage } from './socket.js';
 
 const RUNTIME_BUNDLE = fileURLToPath(new URL('../runtime/webview.js', import.meta.url));
 const GLOBAL_TAURI_BUNDLE = fileURLToPath(new URL('../runtime/global-tauri.js', import.meta.url));
@@ -169,7 +169,9 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
     const session = credential === undefined ? undefined : app.sessions.find(credential.kind, credential.value);
     if (credential === undefined || session === undefined)
       return refuseUpgrade(socket, { status: 403, reason: 'invalid or missing session credential' });
-    wss.handleUpgrade(req, socket, head, (ws) => acceptSocket(app, ws, session, credential, req.headers.origin ?? '', assets?.base));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      acceptSocket(app, ws, session, credential, req.headers.origin ?? '', assets?.base, readPage(req)),
+    );
   }
 
   await new Promise<void>((resolve, reject) => {

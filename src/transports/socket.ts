@@ -8,7 +8,7 @@ import type { App } from '../core/app.js';
 import type { Connection, Peer } from '../core/connection.js';
 import type { Session } from '../core/sessions.js';
 import { AirlockError } from '../protocol/errors.js';
-import { CloseCode, RESUME_PROTOCOL_PREFIX, TICKET_PROTOCOL_PREFIX } from '../protocol/frames.js';
+import { CloseCode, RESUME_PROTOCOL_PREFIX, SOCKET_PAGE_PARAM, TICKET_PROTOCOL_PREFIX } from '../protocol/frames.js';
 
 export interface Credential {
   readonly kind: 'ticket' | 'resume';
@@ -25,6 +25,17 @@ export function readCredential(req: IncomingMessage): Credential | undefined {
     if (p.startsWith(RESUME_PROTOCOL_PREFIX)) return { kind: 'resume', value: p.slice(RESUME_PROTOCOL_PREFIX.length) };
   }
   return undefined;
+}
+
+/** The path and query the page reported in the socket URL (`?page=`), if any; bounded, never trusted for identity. */
+export function readPage(req: IncomingMessage): string | undefined {
+  const target = req.url;
+  if (typeof target !== 'string' || target.length > 4096) return undefined;
+  try {
+    return new URL(`http://127.0.0.1${target.startsWith('/') ? target : '/'}`).searchParams.get(SOCKET_PAGE_PARAM) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Low-water mark below which a stalled sender may continue. */
@@ -110,6 +121,7 @@ export function acceptSocket(
   credential: Credential,
   origin: string,
   assets: string | undefined,
+  page?: string,
 ): void {
   const queued: Array<string | Uint8Array> = [];
   let conn: Connection | undefined;
@@ -127,7 +139,7 @@ export function acceptSocket(
   });
   // A sender that awaits `ready()` must stay under the limit, however low it is configured.
   const lowWater = Math.min(LOW_WATER, Math.floor(app.limits.maxBufferedBytes / 2));
-  app.attach(session, credential, origin, peerFor(ws, lowWater), true, assets).then(
+  app.attach(session, credential, origin, peerFor(ws, lowWater), true, assets, page).then(
     (c) => {
       conn = c;
       ws.resume();

@@ -8,7 +8,14 @@
  * the next call reconnects.
  */
 import { ErrorCode, wireError } from '../protocol/errors.js';
-import { LAUNCH_FRAGMENT_KEY, PROTOCOL_VERSION, RESUME_PROTOCOL_PREFIX, SOCKET_PATH, TICKET_PROTOCOL_PREFIX } from '../protocol/frames.js';
+import {
+  LAUNCH_FRAGMENT_KEY,
+  PROTOCOL_VERSION,
+  RESUME_PROTOCOL_PREFIX,
+  SOCKET_PAGE_PARAM,
+  SOCKET_PATH,
+  TICKET_PROTOCOL_PREFIX,
+} from '../protocol/frames.js';
 import { decodeServerFrame, encodeCall } from '../protocol/page.js';
 import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
@@ -143,7 +150,8 @@ export class IpcSocket {
     const identity = this.#identity as Identity;
     const credential =
       identity.token !== undefined ? RESUME_PROTOCOL_PREFIX + identity.token : TICKET_PROTOCOL_PREFIX + (identity.ticket ?? '');
-    const url = `${g.location.protocol === 'https:' ? 'wss' : 'ws'}://${g.location.host}${SOCKET_PATH}`;
+    const page = g.encodeURIComponent(g.location.pathname + g.location.search);
+    const url = `${g.location.protocol === 'https:' ? 'wss' : 'ws'}://${g.location.host}${SOCKET_PATH}?${SOCKET_PAGE_PARAM}=${page}`;
     const ws = new g.WebSocket(url, [PROTOCOL_VERSION, credential]);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;

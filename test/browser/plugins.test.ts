@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { PluginBuilder } from 'airlock';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { made, NotesState, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
@@ -17,11 +18,16 @@ let t: TestApp;
 let main: Page;
 let guest: Page;
 let limited: Page;
+const loads: string[] = [];
+const nav = new PluginBuilder('nav')
+  .onPageLoad((w, p) => loads.push(`${w.label} ${p.url}`))
+  .onNavigation((_w, url) => !url.searchParams.has('blocked'))
+  .build();
 
 before(async () => {
   browser = await launchBrowser();
   // tally's init script throws on purpose; it is registered first, so notes' must still run.
-  t = await startApp((b) => b.scopedDenies().plugin(tally).plugin(notes), { config });
+  t = await startApp((b) => b.scopedDenies().plugin(tally).plugin(notes).plugin(nav), { config });
   [main, guest, limited] = (await Promise.all(['main', 'guest', 'limited'].map((label) => openPage(browser, t.server.url(label))))) as [
     Page,
     Page,
@@ -158,5 +164,25 @@ describe('a plugin in Chromium', () => {
     const again = await main.evaluate((rid) => new window.api.core.Resource(rid).close().catch((e: unknown) => e), rid as number);
     assert.equal(again, `The resource id ${rid} is invalid.`);
     assert.equal(await main.evaluate((rid) => new window.api.core.Resource(rid).close(), kept.ok), null);
+  });
+});
+
+describe('navigation hooks in Chromium', () => {
+  test("onPageLoad sees the page's URL; onNavigation refusing a page leaves it without IPC", async () => {
+    const page = await openPage(browser, t.server.url('viewer', { path: '/index.html?from=test' }));
+    await page.evaluate(() => window.api.core.invoke('plugin:notes|greeting').catch(() => null));
+    assert.ok(loads.includes(`viewer ${t.server.origin}/index.html?from=test`), loads.join(', '));
+    await page.close();
+    const blocked = await openPage(browser, t.server.url('blocked', { path: '/?blocked=1' }));
+    const r = await blocked.evaluate(() =>
+      window.api.core.invoke('plugin:notes|greeting').then(
+        () => 'answered',
+        (e: unknown) => e,
+      ),
+    );
+    assert.notEqual(r, 'answered');
+    assert.ok(!t.app.webviews().includes('blocked'), 'the refused page was never bound to its label');
+    assert.ok(!loads.some((l) => l.includes('blocked')), 'no page load for the refused page');
+    await blocked.close();
   });
 });
