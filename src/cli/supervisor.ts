@@ -19,7 +19,7 @@ import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, y
 import type { Managed } from './processes.js';
 import { loadProject, type Project } from './project.js';
 import { watchBackend, type Watcher } from './watch.js';
-import { type AppWindow, findChromium, hasDisplay, openChromiumWindow, openDefaultBrowser } from './windows.js';
+import { type AppWindow, findChromium, hasDisplay, openChromiumWindow } from './windows.js';
 
 export interface RunOptions {
   readonly mode: 'dev' | 'run';
@@ -44,7 +44,7 @@ const BACKEND = fileURLToPath(new URL('./backend.js', import.meta.url));
 const VERSION = '0.1.0';
 
 type Ready = Extract<FromBackend, { t: 'ready' }>;
-type WindowMode = 'chromium' | 'browser' | 'none';
+type WindowMode = 'chromium' | 'none';
 
 export class Supervisor {
   readonly #options: RunOptions;
@@ -269,8 +269,10 @@ export class Supervisor {
     }
     this.#browser = findChromium();
     if (this.#browser !== undefined) return 'chromium';
-    warn('no Chromium, Chrome or Edge found (set AIRLOCK_BROWSER=/path/to/chrome): opening the default browser');
-    return 'browser';
+    // Handing the one-time URL to the default browser would put the window's credential in a command line
+    // (xdg-open's, the browser's), which every user of the machine can read: print it for the user instead.
+    warn('no Chromium, Chrome or Edge found (set AIRLOCK_BROWSER=/path/to/chrome): printing the URLs instead of opening windows');
+    return 'none';
   }
 
   #windowConfigs(): readonly WindowConfig[] {
@@ -286,7 +288,6 @@ export class Supervisor {
       const url = ready.urls[w.label];
       if (url === undefined) continue;
       if (this.#windowMode === 'chromium' && this.#browser !== undefined) this.#watchWindow(openChromiumWindow(this.#browser, url, w));
-      else if (this.#windowMode === 'browser' && (await openDefaultBrowser(url))) log(`opened ${bold(w.label)} in the default browser`);
       else printed.push([w.label, url]);
     }
     if (printed.length > 0) this.#printUrls(printed);
@@ -360,7 +361,6 @@ export class Supervisor {
       .join(', ');
     const how = {
       chromium: `app window${this.#windowConfigs().length > 1 ? 's' : ''} (${path.basename(this.#browser ?? '')})`,
-      browser: 'default browser',
       none: 'not opened (URLs below)',
     }[this.#windowMode];
     console.log(

@@ -1,13 +1,17 @@
 /**
- * App windows. Default: a chromeless window of an installed Chromium, Chrome or Edge (`--app=URL`), one browser
+ * App windows. Default: a chromeless window of an installed Chromium, Chrome or Edge (`--app`), one browser
  * process per window with its own throw-away profile, so the window's process lifetime *is* the window's lifetime
- * (closing it ends the process; stopping the process closes it). Otherwise the system's default browser (which the
- * CLI cannot close or watch), or, with no display or `--no-window`, nothing: the URLs are printed.
+ * (closing it ends the process; stopping the process closes it). The window starts blank and is sent to its
+ * one-time URL over the browser's private DevTools pipe (devtools.ts): a command line is readable by every user of
+ * the machine, so the credential never appears in one. Without a Chromium, or with no display or `--no-window`, the
+ * URLs are printed for the user to open (handing them to the default browser would put them in a command line).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { WindowConfig } from '../core/config.js';
+import { DevToolsPipe, firstPage, navigate } from './devtools.js';
 import { type Managed, spawnManaged } from './processes.js';
 
 const CHROMIUM_NAMES = [
@@ -75,10 +79,15 @@ export interface AppWindow {
   close(): Promise<void>;
 }
 
-/** Chromium's flags for an app window; `--no-sandbox` only where Chromium refuses to start without it (root). */
-export function chromiumArgs(url: string, profile: string, w: Pick<WindowConfig, 'width' | 'height'>): string[] {
+/**
+ * Chromium's flags for an app window: a blank app window driven over the DevTools pipe (never a TCP debugging
+ * port, which any local process could use); `--no-sandbox` only where Chromium refuses to start without it (root).
+ * Nothing secret goes here: every user of the machine can read a process's command line.
+ */
+export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'height'>): string[] {
   const args = [
-    `--app=${url}`,
+    '--app=about:blank',
+    '--remote-debugging-pipe',
     `--user-data-dir=${profile}`,
     `--window-size=${Math.round(w.width)},${Math.round(w.height)}`,
     '--no-first-run',
@@ -101,16 +110,31 @@ const EARLY_FAILURE_MS = 4000;
 export function openChromiumWindow(browser: string, url: string, window: WindowConfig): AppWindow {
   const profile = mkdtempSync(path.join(tmpdir(), `airlock-window-${window.label.replace(/[^\w-]/g, '_')}-`));
   const started = Date.now();
-  const proc = spawnManaged(browser, chromiumArgs(url, profile, window), { stdio: ['ignore', 'ignore', 'pipe'] });
+  // fds 3 and 4 are the DevTools pipe: the browser reads commands from 3 and writes to 4.
+  const proc = spawnManaged(browser, chromiumArgs(profile, window), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  const [, , , toBrowser, fromBrowser] = proc.child.stdio;
+  const pipe = toBrowser && fromBrowser ? new DevToolsPipe(toBrowser as Writable, fromBrowser as Readable) : undefined;
+  let navigationError = '';
+  const navigated = (async () => {
+    if (pipe === undefined) throw new Error('the browser was started without its DevTools pipe');
+    const page = await firstPage(pipe);
+    await navigate(pipe, page.targetId, url);
+  })().catch((error: unknown) => {
+    navigationError = error instanceof Error ? error.message : String(error);
+    if (proc.running) void proc.stop(500);
+  });
+  void navigated;
   let output = '';
   proc.child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   });
   let stopping = false;
   const ended = proc.exited.then(async (code) => {
+    pipe?.close();
     await proc.stop(500);
     rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
     if (stopping) return { reason: 'stopped' as const, detail: '' };
+    if (navigationError !== '') return { reason: 'failed' as const, detail: `could not open the window's page: ${navigationError}` };
     const early = Date.now() - started < EARLY_FAILURE_MS;
     if (early && code !== 0) {
       const lines = output.split('\n').filter((l) => l.trim() !== '' && !/dbus|unexpected operator/i.test(l));
@@ -131,17 +155,4 @@ export function openChromiumWindow(browser: string, url: string, window: WindowC
       await ended;
     },
   };
-}
-
-/** Opens a URL in the system's default browser (fire and forget: that window is not ours to watch or close). */
-export function openDefaultBrowser(url: string): Promise<boolean> {
-  const [cmd, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '""', url]]
-        : ['xdg-open', [url]];
-  if (process.platform !== 'win32' && process.platform !== 'darwin' && onPath('xdg-open') === undefined) return Promise.resolve(false);
-  const proc = spawnManaged(cmd as string, args as string[], { stdio: 'ignore' });
-  return proc.exited.then((code) => code === 0);
 }
