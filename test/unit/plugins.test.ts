@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type App, Builder, type PluginApi, PluginBuilder } from 'airlock';
+import { type App, Builder, type PluginApi, PluginBuilder, type PluginCommandNames } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { made, type Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
 
@@ -405,5 +405,20 @@ describe('permission state and core plugin listeners', () => {
     assert.equal(app.pluginListenerCount, 1);
     assert.equal(await page.invoke('plugin:app|remove_listener', { event: 'back-button', channelId: Number(ch.id.split(':')[1]) }), null);
     assert.equal(app.pluginListenerCount, 0);
+  });
+});
+
+describe('the built plugin is typed by its name and commands', () => {
+  test('PluginCommandNames names each `plugin:<name>|<cmd>` (checked by tsc over the tests)', () => {
+    type Names = PluginCommandNames<typeof notes>;
+    const names: Names[] = ['plugin:notes|read', 'plugin:notes|write', 'plugin:notes|keep', 'plugin:notes|greeting'];
+    // @ts-expect-error: not a command of notes
+    const wrong: Names = 'plugin:notes|delete';
+    // @ts-expect-error: another plugin's name
+    const other: Names = 'plugin:tally|read';
+    const name: 'notes' = notes.name;
+    assert.deepEqual(Object.keys(notes.commands).sort(), names.map((n) => n.split('|')[1]).sort());
+    assert.equal(name, 'notes');
+    assert.ok(wrong && other);
   });
 });
