@@ -422,3 +422,33 @@ describe('the built plugin is typed by its name and commands', () => {
     assert.ok(wrong && other);
   });
 });
+
+describe('core plugin commands new in this pipeline', () => {
+  test('plugin:app|exit, once granted (core:app:allow-exit), answers and then closes the app', async () => {
+    const app = await Builder.default()
+      .logger(() => {})
+      .build({
+        frontendDist: '/nonexistent',
+        config: { app: { security: { capabilities: [{ identifier: 'c', windows: ['main'], permissions: ['core:default', 'core:app:allow-exit'] }] } } },
+      });
+    const page = await connectInMemory(app, 'main');
+    let ended = 0;
+    page.connection.done.then(() => ended++);
+    assert.equal(await page.invoke('plugin:app|exit', { code: 0 }), null);
+    await page.connection.done;
+    assert.equal(ended, 1);
+    const until = Date.now() + 2000;
+    while (!app.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(app.closed, true);
+  });
+
+  test('plugin:webview|get_all_webviews lists the connected webviews with their windows', async () => {
+    await using app = await Builder.default().logger(() => {}).build({ frontendDist: '/nonexistent' });
+    const main = await connectInMemory(app, 'main');
+    await connectInMemory(app, 'side');
+    assert.deepEqual(await main.invoke('plugin:webview|get_all_webviews'), [
+      { label: 'main', windowLabel: 'main' },
+      { label: 'side', windowLabel: 'side' },
+    ]);
+  });
+});
