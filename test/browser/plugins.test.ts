@@ -186,3 +186,31 @@ describe('navigation hooks in Chromium', () => {
     await blocked.close();
   });
 });
+
+describe('a plugin under the isolation pattern', () => {
+  test('its calls arrive sealed, pass the hook and the ACL, and stream over a Channel', async () => {
+    const isolationDir = path.join(path.dirname(config), '..', 'isolation');
+    await using iso = await startApp((b) => b.plugin(notes), {
+      config: {
+        plugins: { notes: { greeting: 'sealed hello' } },
+        app: {
+          security: {
+            pattern: { use: 'isolation', options: { dir: isolationDir } },
+            capabilities: [{ identifier: 'c', windows: ['main'], permissions: ['core:default', 'notes:default'] }],
+          },
+        },
+      },
+    });
+    const sealed: boolean[] = [];
+    iso.app.observeCalls((r) => {
+      if (r.command.startsWith('plugin:notes|')) sealed.push(r.sealed);
+    });
+    const page = await openPage(browser, iso.server.url('main'));
+    const r = await write(page, 'through the hook');
+    assert.deepEqual(r.progress, [1, 2, 3]);
+    assert.equal(typeof r.rid, 'number');
+    assert.deepEqual(await invoke(page, 'plugin:notes|greeting'), { ok: 'sealed hello' });
+    assert.deepEqual(sealed, [true, true]);
+    await page.context().close();
+  });
+});
