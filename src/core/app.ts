@@ -315,7 +315,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     this.tracer = new Tracer((error) => this.#logger('error', 'a trace observer threw', error));
     const onError = (message: string, error: unknown): void => this.#logger('warn', message, error);
     this.resources = new ResourceTable('the app', onError);
-    this.#pluginListeners = new PluginListeners(onError);
+    this.#pluginListeners = new PluginListeners(parts.limits.maxListeners, onError);
     for (const [name, def] of parts.commands) this.#commands.set(name, def);
     this.#plugins = parts.plugins;
     for (const { plugin, core } of parts.plugins) {
@@ -551,8 +551,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     this.#servers.clear();
     this.runEvent({ type: 'Exit' });
     for (const { plugin } of [...this.#plugins].reverse()) this.#hook(plugin, 'onDrop', () => plugin.hooks.onDrop?.(this.handle));
-    for (const table of this.#windowResources.values()) table.clear();
-    this.resources.clear();
+    for (const table of this.#windowResources.values()) table.clear(true);
+    this.resources.clear(true);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -734,8 +734,9 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     let table = this.#webviewResources.get(conn);
     if (table === undefined) {
       table = new ResourceTable(`webview \`${conn.label}\``, (m, e) => this.#logger('warn', m, e));
-      // A page that has already gone gets a table that is freed at once.
+      // A page that has already gone gets a closed table: what a late handler adds is closed at once.
       if (conn.open) this.#webviewResources.set(conn, table);
+      else table.clear(true);
     }
     return table;
   }
@@ -764,7 +765,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     const table = this.#webviewResources.get(conn);
     if (table !== undefined) {
       this.#webviewResources.delete(conn);
-      table.clear();
+      table.clear(true);
     }
     this.#droppedEvents += conn.stats.droppedEvents;
     if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);

@@ -7,6 +7,7 @@
  * sends to those channels. `check_permissions` / `request_permissions` answer `{ <name>: 'granted' }`.
  */
 import { z } from 'zod';
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type Channel, channel } from './channels.js';
 import { type CommandDefinition, command, toDefinition } from './commands.js';
 import type { Connection } from './connection.js';
@@ -20,13 +21,26 @@ interface Entry {
 export class PluginListeners {
   /** plugin → event → listeners */
   readonly #byPlugin = new Map<string, Map<string, Set<Entry>>>();
+  /** Listeners per page, held to `limits.maxListeners` as its event listeners are. */
+  readonly #perPage = new Map<Connection, number>();
+  readonly #max: number;
   readonly #report: (message: string, error: unknown) => void;
 
-  constructor(report: (message: string, error: unknown) => void) {
+  constructor(max: number, report: (message: string, error: unknown) => void) {
+    this.#max = max;
     this.#report = report;
   }
 
   register(plugin: string, event: string, conn: Connection, ch: Channel<unknown>): void {
+    const held = this.#perPage.get(conn) ?? 0;
+    if (held >= this.#max) {
+      throw new AirlockError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `webview \`${conn.label}\` has ${held} plugin listeners, the limit (limits.maxListeners); unregister the ones you no longer need`,
+      );
+    }
+    if (!conn.open) return;
+    this.#perPage.set(conn, held + 1);
     ch.keepOpen();
     const byEvent = this.#byPlugin.get(plugin) ?? new Map<string, Set<Entry>>();
     this.#byPlugin.set(plugin, byEvent);
@@ -41,7 +55,7 @@ export class PluginListeners {
     if (set === undefined) return;
     for (const entry of set) {
       if (entry.conn === conn && entry.channel.id === channelId) {
-        set.delete(entry);
+        this.#forget(set, entry);
         entry.channel.close();
       }
     }
@@ -52,13 +66,13 @@ export class PluginListeners {
     if (set === undefined) return;
     for (const entry of set) {
       if (entry.channel.closed) {
-        set.delete(entry);
+        this.#forget(set, entry);
         continue;
       }
       try {
         entry.channel.send(payload === undefined ? null : payload);
       } catch (error) {
-        set.delete(entry);
+        this.#forget(set, entry);
         this.#report(`plugin \`${plugin}\`: event \`${event}\` could not be sent to webview \`${entry.conn.label}\``, error);
       }
     }
@@ -66,9 +80,19 @@ export class PluginListeners {
 
   /** Forgets every listener of a page that went away. */
   disconnected(conn: Connection): void {
+    if (!this.#perPage.has(conn)) return;
+    this.#perPage.delete(conn);
     for (const byEvent of this.#byPlugin.values()) {
       for (const set of byEvent.values()) for (const entry of set) if (entry.conn === conn) set.delete(entry);
     }
+  }
+
+  #forget(set: Set<Entry>, entry: Entry): void {
+    if (!set.delete(entry)) return;
+    const held = this.#perPage.get(entry.conn);
+    if (held === undefined) return;
+    if (held <= 1) this.#perPage.delete(entry.conn);
+    else this.#perPage.set(entry.conn, held - 1);
   }
 
   /** Listeners registered right now (for stats and tests). */

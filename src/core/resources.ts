@@ -21,6 +21,7 @@ export class ResourceTable {
   readonly #entries = new Map<number, Resource>();
   readonly #onError: (message: string, error: unknown) => void;
   readonly #name: string;
+  #closed = false;
 
   constructor(name: string, onError: (message: string, error: unknown) => void) {
     this.#name = name;
@@ -29,6 +30,13 @@ export class ResourceTable {
 
   /** Adds a value and returns its new rid. */
   add<T extends Resource>(value: T): number {
+    if (this.#closed) {
+      this.#closeValue(0, value);
+      throw new AirlockError(
+        ErrorCode.DISCONNECTED,
+        `the resource table of ${this.#name} is closed (its page went away); the value was closed`,
+      );
+    }
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
       throw new AirlockError(ErrorCode.INVALID_ARGS, 'resources.add(value): a resource must be an object');
     }
@@ -78,8 +86,12 @@ export class ResourceTable {
     return this.#entries.size;
   }
 
-  /** Closes every value (the page went away, or the app closes). */
-  clear(): void {
+  /**
+   * Closes every value (the page went away, or the app closes). With `final`, the table stays closed: a later
+   * `add` closes its value at once and throws DISCONNECTED, so a handler that outlives its page leaks nothing.
+   */
+  clear(final = false): void {
+    if (final) this.#closed = true;
     const entries = [...this.#entries];
     this.#entries.clear();
     for (const [rid, value] of entries) this.#closeValue(rid, value);

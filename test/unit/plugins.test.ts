@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { type App, Builder, type PluginApi, PluginBuilder, type PluginCommandNames } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
-import { made, type Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
+import { made, Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
 
 const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugin-app', 'tauri.conf.json');
 
@@ -429,7 +429,11 @@ describe('core plugin commands new in this pipeline', () => {
       .logger(() => {})
       .build({
         frontendDist: '/nonexistent',
-        config: { app: { security: { capabilities: [{ identifier: 'c', windows: ['main'], permissions: ['core:default', 'core:app:allow-exit'] }] } } },
+        config: {
+          app: {
+            security: { capabilities: [{ identifier: 'c', windows: ['main'], permissions: ['core:default', 'core:app:allow-exit'] }] },
+          },
+        },
       });
     const page = await connectInMemory(app, 'main');
     let ended = 0;
@@ -443,12 +447,71 @@ describe('core plugin commands new in this pipeline', () => {
   });
 
   test('plugin:webview|get_all_webviews lists the connected webviews with their windows', async () => {
-    await using app = await Builder.default().logger(() => {}).build({ frontendDist: '/nonexistent' });
+    await using app = await Builder.default()
+      .logger(() => {})
+      .build({ frontendDist: '/nonexistent' });
     const main = await connectInMemory(app, 'main');
     await connectInMemory(app, 'side');
     assert.deepEqual(await main.invoke('plugin:webview|get_all_webviews'), [
       { label: 'main', windowLabel: 'main' },
       { label: 'side', windowLabel: 'side' },
     ]);
+  });
+});
+
+describe('bounds', () => {
+  test('a handler that adds a resource after its page went away leaks nothing: the value is closed, the call fails', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const late: Note[] = [];
+    const slow = new PluginBuilder('slow')
+      .invokeHandler({
+        open: async (_a: unknown, ctx) => {
+          await gate;
+          const note = new Note('late');
+          late.push(note);
+          try {
+            return ctx.resources.add(note);
+          } catch (error) {
+            late.push(error as Note);
+            throw error;
+          }
+        },
+      })
+      .build();
+    await using app = await Builder.default()
+      .logger(() => {})
+      .plugin(slow)
+      .build({
+        frontendDist: '/nonexistent',
+        config: { app: { security: { capabilities: [{ identifier: 'c', windows: ['main'], permissions: ['slow:allow-open'] }] } } },
+      });
+    const page = await connectInMemory(app, 'main');
+    // The page's promise never settles (it is gone); the handler runs on.
+    void page.invoke('plugin:slow|open').catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    page.close();
+    release();
+    const until = Date.now() + 2000;
+    while (late.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(late[0]?.closed, 1, 'closed at once');
+    assert.match(String((late[1] as unknown as Error).message), /resource table of webview `main` is closed/);
+  });
+
+  test('plugin listeners count against limits.maxListeners per page', async () => {
+    await using app = await build([], (b) => b.limits({ maxListeners: 2 }));
+    const page = await connectInMemory(app, 'main');
+    const ids = [page.channel(), page.channel()].map((c) => c.id);
+    for (const id of ids) await page.invoke('plugin:notes|register_listener', { event: 'saved', handler: id });
+    const over = (await rejection(page.invoke('plugin:notes|register_listener', { event: 'saved', handler: page.channel().id }))) as {
+      code?: string;
+    };
+    assert.equal(over.code, 'LIMIT_EXCEEDED');
+    await page.invoke('plugin:notes|remove_listener', { event: 'saved', channelId: Number(ids[0]?.split(':')[1]) });
+    assert.equal(await page.invoke('plugin:notes|register_listener', { event: 'saved', handler: page.channel().id }), null);
+    page.close();
+    assert.equal(app.pluginListenerCount, 0, 'a page that goes drops its plugin listeners');
   });
 });
