@@ -45,6 +45,13 @@ export interface ServeOptions {
   readonly useDevUrl?: boolean;
   /** Start the IPC inspector on its own loopback origin (`server.inspector` is its URL). Off by default. */
   readonly inspector?: boolean;
+  /**
+   * Service Worker scopes allowed, by window label (`{ main: '/app/' }`). By default every Service Worker script
+   * is refused: all windows share one origin (and may share a browser profile), so a worker registered by one
+   * window would serve whatever it likes into the others' pages. A scope given here must be a path of its own
+   * (`/…/`, not `/`) holding that window's URL and no other window's; only worker scripts inside it are served.
+   */
+  readonly serviceWorkers?: Readonly<Record<string, string>>;
 }
 
 /** What `app.serve()` returns. */

@@ -110,3 +110,23 @@ export function endAndDestroy(socket: Duplex, data?: string): void {
   if (socket.writable) socket.end(data ?? '', done);
   else done();
 }
+
+/** A Service Worker script fetch (a registration or an update check): Chromium marks it with both headers. */
+export function isServiceWorkerScript(req: IncomingMessage): boolean {
+  return header(req, 'service-worker') === 'script' || header(req, 'sec-fetch-dest') === 'serviceworker';
+}
+
+/**
+ * Service Workers are refused unless `pathname` lies inside one of the allowed `scopes` (a script's maximum scope
+ * is its own directory, and no response of the core widens it with `Service-Worker-Allowed`).
+ */
+export function checkServiceWorker(req: IncomingMessage, pathname: string, scopes: readonly string[]): Refusal | undefined {
+  if (!isServiceWorkerScript(req)) return undefined;
+  if (scopes.some((scope) => pathname.startsWith(scope))) return undefined;
+  return {
+    status: 403,
+    reason:
+      'Service Worker registration refused: a worker would control the pages of every window of this app. ' +
+      "To allow one, give its window a scope of its own: app.serve({ serviceWorkers: { <label>: '/<path>/' } })",
+  };
+}

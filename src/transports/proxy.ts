@@ -59,7 +59,8 @@ function forwardHeaders(headers: IncomingHttpHeaders, target: URL): OutgoingHttp
 function responseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = { ...BASE_HEADERS };
   for (const [name, value] of Object.entries(upstream.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith('access-control-')) continue;
+    // No CORS, and no widening of a Service Worker's scope (server.ts decides which workers may exist).
+    if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith('access-control-') || name === 'service-worker-allowed') continue;
     if (name === 'cache-control' || !(name in BASE_HEADERS)) out[name] = value;
   }
   return out;

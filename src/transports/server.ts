@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { App, Server, ServeOptions } from '../core/app.js';
 import type { FsScope } from '../core/fs-scope.js';
+import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
 import {
   BAD_TARGET,
   BASE_HEADERS,
   checkRequest,
+  checkServiceWorker,
   checkUpgrade,
   loopbackOrigins,
   type Origins,
@@ -77,6 +79,34 @@ function refuse(res: ServerResponse, refusal: Refusal): void {
   res.end(`${refusal.reason}\n`);
 }
 
+/**
+ * Checks `serve({ serviceWorkers })`: each scope is a path of its own (`/…/`, not `/`) that holds its window's URL
+ * (when `app.windows` configures it) and no other configured window's. Throws CONFIG with what to change.
+ */
+export function serviceWorkerScopes(
+  windows: ReadonlyArray<{ readonly label: string; readonly url: string }>,
+  allowed: Readonly<Record<string, string>>,
+): string[] {
+  const pathOf = (url: string): string => (url.startsWith('/') ? url : `/${url}`).split(/[?#]/)[0] ?? '/';
+  const scopes: string[] = [];
+  for (const [label, scope] of Object.entries(allowed)) {
+    const fail = (why: string): never => {
+      throw new AirlockError(
+        ErrorCode.CONFIG,
+        `serve({ serviceWorkers }): the scope ${JSON.stringify(scope)} of window \`${label}\` ${why}`,
+      );
+    };
+    if (typeof scope !== 'string' || !/^\/[^?#]*\/$/.test(scope) || scope === '/')
+      fail("must be a path that starts and ends with '/' and is not '/' itself (e.g. '/app/')");
+    const own = windows.find((w) => w.label === label);
+    if (own !== undefined && !pathOf(own.url).startsWith(scope)) fail(`does not hold the window's URL ${own.url}`);
+    const other = windows.find((w) => w.label !== label && pathOf(w.url).startsWith(scope));
+    if (other !== undefined) fail(`also holds window \`${other.label}\`'s URL ${other.url}; a worker there would control it`);
+    scopes.push(scope);
+  }
+  return scopes;
+}
+
 export interface LoopbackExtras {
   /** The isolation application and this launch's key, under the isolation pattern. */
   readonly isolation?: { readonly app: IsolationApp; readonly key: Uint8Array; readonly dev: boolean };
@@ -85,6 +115,7 @@ export interface LoopbackExtras {
 }
 
 export async function serveLoopback(app: App, options: ServeOptions, extras: LoopbackExtras = {}): Promise<Server> {
+  const workerScopes = serviceWorkerScopes(app.config.windows, options.serviceWorkers ?? {});
   let script = '';
   let allowed: Origins = { hosts: new Set(), origins: new Set() };
   const wss = new WebSocketServer({
@@ -111,6 +142,8 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
     }
     const pathname = requestPath(req);
     if (pathname === undefined) return refuse(res, BAD_TARGET);
+    const worker = checkServiceWorker(req, pathname, workerScopes);
+    if (worker !== undefined) return refuse(res, worker);
     if (pathname === RUNTIME_PATH) {
       res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : script);
