@@ -384,7 +384,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   }
 
   #pluginApi(plugin: Plugin): PluginApi {
-    const config = this.config.plugins[plugin.name];
+    const config = Object.hasOwn(this.config.plugins, plugin.name) ? this.config.plugins[plugin.name] : undefined;
     return Object.freeze({
       name: plugin.name,
       config,

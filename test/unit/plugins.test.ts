@@ -515,3 +515,15 @@ describe('bounds', () => {
     assert.equal(app.pluginListenerCount, 0, 'a page that goes drops its plugin listeners');
   });
 });
+
+test('a plugin named like an Object.prototype member reads no inherited config (api.config is undefined)', async () => {
+  let seenConfig: unknown = 'unset';
+  const p = new PluginBuilder('constructor').setup((_app, api) => {
+    seenConfig = api.config;
+  });
+  await using _app = await Builder.default()
+    .logger(() => {})
+    .plugin(p.build())
+    .build({ frontendDist: '/nonexistent' });
+  assert.equal(seenConfig, undefined);
+});
