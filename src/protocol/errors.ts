@@ -24,6 +24,11 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** A resource id (rid) names nothing in the tables the call can reach (Tauri's `BadResourceId`). */
   BAD_RESOURCE_ID: 'BAD_RESOURCE_ID',
+  /**
+   * A plugin's own failure, with the text Tauri's plugin sends (`url not allowed on the configured scope: …`,
+   * `Request canceled`): frontends written for Tauri compare against it, so it goes over the wire as that text.
+   */
+  PLUGIN: 'PLUGIN',
   /** A channel was used after it was closed, or its webview went away. */
   CHANNEL_CLOSED: 'CHANNEL_CLOSED',
   /** The webview that made the call is gone (reload, navigation, close) or the core shut down. */
@@ -45,6 +50,7 @@ const TEXT_ON_WIRE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.COMMAND_NOT_FOUND,
   ErrorCode.FORBIDDEN,
   ErrorCode.BAD_RESOURCE_ID,
+  ErrorCode.PLUGIN,
 ]);
 
 export type ErrorData = Readonly<Record<string, unknown>>;
