@@ -1,7 +1,7 @@
 // Builds the package: tsc for the Node code (dist/), esbuild for the browser bundles (dist/runtime/).
 // The browser code is type-checked with its own tsconfig (DOM, no Node types) so neither side leaks into the other.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -15,6 +15,12 @@ function typecheck(project, extra = []) {
 
 typecheck('tsconfig.json');
 for (const browser of ['src/webview', 'src/isolation', 'src/inspector']) typecheck(browser);
+
+// Each plugin's permission folder sits beside its built module (it finds it as new URL('./permissions', import.meta.url)).
+for (const name of readdirSync(path.join(root, 'src', 'plugins'))) {
+  const from = path.join(root, 'src', 'plugins', name, 'permissions');
+  if (existsSync(from)) cpSync(from, path.join(root, 'dist', 'plugins', name, 'permissions'), { recursive: true });
+}
 
 mkdirSync(path.join(root, 'dist', 'runtime'), { recursive: true });
 const bundles = [
