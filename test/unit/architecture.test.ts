@@ -27,7 +27,7 @@ const RULES: Record<string, Rule> = {
   acl: { imports: ['acl', 'protocol'], types: ['core/commands'], packages: /^(node:(fs|path)|smol-toml)$/ },
   core: { imports: ['core', 'protocol'], packages: /^(node:(crypto|async_hooks|events|fs|os|path|url)|zod|picomatch)$/ },
   // Plugins, the core's own (plugins/core) and first-party ones: written on the core's public plugin API.
-  plugins: { imports: ['plugins', 'core', 'protocol'], packages: /^(node:.*|zod)$/ },
+  plugins: { imports: ['plugins', 'core', 'protocol'], packages: /^(node:.*|zod|urlpattern-polyfill\/urlpattern)$/ },
   transports: { imports: ['transports', 'core', 'protocol'], packages: /^(node:.*|ws|mime)$/ },
   // Browser code: bundled into the page and the isolation frame, so no Node module and no core at run time.
   // The one package: global-tauri.ts bundles the official API for `window.__TAURI__`.
