@@ -166,6 +166,12 @@ export class PluginBuilder<Name extends string, Commands extends CommandMap = Re
         `new PluginBuilder(${JSON.stringify(name)}): a plugin name is lowercase ASCII letters, digits and \`-\`, starting with a letter (e.g. \`my-plugin\`)`,
       );
     }
+    if (name.startsWith('tauri-plugin-')) {
+      throw new AirlockError(
+        ErrorCode.CONFIG,
+        `new PluginBuilder(${JSON.stringify(name)}): name the plugin without \`tauri-plugin-\` (\`${name.slice(13)}\`), as its permissions and commands are named`,
+      );
+    }
     this.#name = name;
   }
 

@@ -42,6 +42,7 @@ function project(capability: object): string {
 describe('PluginBuilder', () => {
   test('names, commands and permission folders are checked when the plugin is built', () => {
     assert.throws(() => new PluginBuilder('Bad Name'), /a plugin name is lowercase ASCII letters/);
+    assert.throws(() => new PluginBuilder('tauri-plugin-fs'), /name the plugin without `tauri-plugin-` \(`fs`\)/);
     assert.throws(() => new PluginBuilder('x').invokeHandler({ 'a|b': () => 1 }), /`a\|b` is not a command name/);
     assert.throws(() => new PluginBuilder('x').permissions('./relative'), /give an absolute path or a file: URL/);
     assert.throws(() => new PluginBuilder('x').jsInitScript('function ('), /plugin `x`: jsInitScript: /);
