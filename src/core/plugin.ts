@@ -41,7 +41,10 @@ export interface PageLoadPayload {
 /** App lifecycle events given to `onEvent` (the subset of Tauri's `RunEvent` a Node core has). */
 export type RunEvent = { readonly type: 'Ready' } | { readonly type: 'ExitRequested' } | { readonly type: 'Exit' };
 
-/** A scope a plugin can widen or narrow while the app runs (Tauri's `fs_scope().allow_file()`). */
+/**
+ * A scope a plugin can widen or narrow while the app runs (Tauri's `fs_scope().allow_file()`). Its entries join
+ * `ctx.globalScope` of every command of the plugin from the next call on; a denied entry wins over every allow.
+ */
 export interface RuntimeScope<Entry = unknown> {
   /** Entries added at run time, in order. */
   readonly allow: readonly Entry[];
@@ -50,10 +53,7 @@ export interface RuntimeScope<Entry = unknown> {
   allowEntry(entry: Entry): void;
   /** Forbids an entry; a forbidden entry wins over every allow, including the capabilities'. */
   denyEntry(entry: Entry): void;
-  /**
-   * The scope a command should check: the capabilities' scope for this call (`ctx.scope` or `ctx.globalScope`)
-   * with the run-time entries added, deny winning.
-   */
+  /** `granted` (a scope from the capabilities) with the run-time entries added, deny winning. */
   merged(granted: CommandScope): CommandScope;
   /** Called after every change; returns the function that stops it. */
   onChange(listener: () => void): () => void;
