@@ -49,3 +49,39 @@ for (const b of bundles) {
     logLevel: 'warning',
   });
 }
+
+// `window.__TAURI__.<plugin>` (app.withGlobalTauri): each first-party plugin's official guest package as one IIFE,
+// which the plugin's init script delivers only when the flag is set (src/plugins/shared/global-api.ts). Add a row
+// per plugin: its Tauri name and its guest package.
+const PLUGIN_GLOBALS = {
+  fs: '@tauri-apps/plugin-fs',
+  store: '@tauri-apps/plugin-store',
+  opener: '@tauri-apps/plugin-opener',
+  shell: '@tauri-apps/plugin-shell',
+  os: '@tauri-apps/plugin-os',
+  process: '@tauri-apps/plugin-process',
+};
+mkdirSync(path.join(root, 'dist', 'runtime', 'plugins'), { recursive: true });
+for (const [name, pkg] of Object.entries(PLUGIN_GLOBALS)) {
+  const key = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  await build({
+    stdin: {
+      contents: `import * as api from ${JSON.stringify(pkg)};\nconst g = window.__TAURI__;\nif (typeof g === 'object' && g !== null && g[${JSON.stringify(key)}] === undefined) g[${JSON.stringify(key)}] = api;\n`,
+      resolveDir: root,
+      loader: 'js',
+    },
+    outfile: path.join(root, 'dist', 'runtime', 'plugins', `${name}.js`),
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+// Plugins' permission folders ship beside their built code (a plugin finds them with new URL('./permissions', …)).
+for (const name of readdirSync(path.join(root, 'src', 'plugins'))) {
+  const from = path.join(root, 'src', 'plugins', name, 'permissions');
+  if (existsSync(from)) cpSync(from, path.join(root, 'dist', 'plugins', name, 'permissions'), { recursive: true });
+}

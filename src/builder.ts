@@ -157,8 +157,9 @@ export class Builder {
     const logger = this.#logger;
     let isolation: ReturnType<typeof createIsolation> | undefined;
     const extras: { -readonly [K in keyof LoopbackExtras]: LoopbackExtras[K] } = {};
+    // The app's one path resolver: the asset scope, `app.path` and every plugin's BaseDirectory use it.
+    const resolver = new PathResolver({ identifier: config.identifier, resourceDir: config.configDir ?? process.cwd() });
     if (config.assetProtocol.enable || this.#protocols.size > 0) {
-      const resolver = new PathResolver({ identifier: config.identifier, resourceDir: config.configDir ?? process.cwd() });
       const scope = config.assetProtocol.enable ? new FsScope(config.assetProtocol.scope, resolver) : undefined;
       extras.assets = { scope, protocols: new Map(this.#protocols) };
     }
@@ -213,6 +214,7 @@ export class Builder {
       authorize: check,
       explain: why,
       openSealed: isolation?.openSealed,
+      paths: resolver,
     });
     await app.setupPlugins();
     for (const fn of this.#setup) await fn(app);

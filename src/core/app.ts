@@ -21,7 +21,16 @@ import { type Event, type EventCallback, EventBus, type UnlistenFn } from './eve
 import type { AppHandle, ExplainRequest, RunningApp } from './handle.js';
 import { bindCall, type CoreHost } from './internal.js';
 import type { Limits } from './limits.js';
-import type { PageLoadPayload, Plugin, PluginApi, RunEvent, SetupApp, WebviewInfo } from './plugin.js';
+import type { PathResolver } from './paths.js';
+import {
+  checkInitScript,
+  type PageLoadPayload,
+  type Plugin,
+  type PluginApi,
+  type RunEvent,
+  type SetupApp,
+  type WebviewInfo,
+} from './plugin.js';
 import { PluginListeners } from './plugin-listeners.js';
 import { ResourceTable } from './resources.js';
 import { PluginScope } from './scopes.js';
@@ -116,6 +125,8 @@ export interface AppParts {
   readonly authorize: Authorize;
   readonly explain: Explain;
   readonly openSealed: OpenSealed | undefined;
+  /** The app's one `PathResolver` (BaseDirectory and scope variables), shared by the path, fs, store and log plugins. */
+  readonly paths: PathResolver;
 }
 
 const NO_SCOPE: CommandScope = Object.freeze({
@@ -215,6 +226,10 @@ function publicFace(app: App): AppHandle {
     explain: (request: ExplainRequest) => app.explain(request),
     webviews: () => app.webviews(),
     scopeOf: <Entry>(plugin: string) => app.scopeOf<Entry>(plugin),
+    get path() {
+      return app.paths;
+    },
+    exit: (code: number) => app.exit(code),
   });
 }
 
@@ -291,6 +306,11 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   readonly #readyWindows = new Set<string>();
   /** The app's resource table (what outlives pages). */
   readonly resources: ResourceTable;
+  readonly paths: PathResolver;
+  get path(): PathResolver {
+    return this.paths;
+  }
+  readonly #initScripts: { plugin: string; source: string }[];
   /** The public face handed to handlers (`ctx.app`) and plugins. */
   readonly handle: AppHandle;
   readonly #logger: Logger;
@@ -336,6 +356,16 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
       this.#scopes.set(plugin.name, scope);
       for (const cmd of [...own.keys(), ...generated.keys()]) this.#scopeOfCommand.set(`plugin:${plugin.name}|${cmd}`, scope);
     }
+    this.paths = parts.paths;
+    // Init scripts given as functions are decided here, once, for this app's config (and syntax-checked like the rest).
+    this.#initScripts = this.#plugins.flatMap(({ plugin }) =>
+      plugin.initScripts.flatMap((script) => {
+        const source = typeof script === 'function' ? script(this.config) : script;
+        if (source === undefined) return [];
+        if (typeof script === 'function') checkInitScript(plugin.name, source);
+        return [{ plugin: plugin.name, source }];
+      }),
+    );
     this.handle = publicFace(this);
   }
 
@@ -346,7 +376,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
 
   /** The init scripts of every plugin, in registration order (the page runtime runs them before the app's scripts). */
   initScripts(): { plugin: string; source: string }[] {
-    return this.#plugins.flatMap(({ plugin }) => plugin.initScripts.map((source) => ({ plugin: plugin.name, source })));
+    return this.#initScripts;
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { CallObserver, Server, ServeOptions } from './app.js';
 import type { AppConfig } from './config.js';
 import type { Event, EventCallback, UnlistenFn } from './events.js';
+import type { PathResolver } from './paths.js';
 import type { RuntimeScope } from './plugin.js';
 import type { ResourceTable } from './resources.js';
 import type { EventTargetLike } from './targets.js';
@@ -47,6 +48,13 @@ export interface AppHandle {
   webviews(): string[];
   /** The run-time scope of a registered plugin (Tauri's `app.fs_scope()`); CONFIG error for an unknown plugin. */
   scopeOf<Entry = unknown>(plugin: string): RuntimeScope<Entry>;
+  /**
+   * The app's one path resolver (Tauri's `app.path()`): `BaseDirectory` numbers and `$APPDATA`-style scope variables
+   * resolved with the app's identifier and the platform's rules. Plugins resolve `baseDir` arguments with it.
+   */
+  readonly path: PathResolver;
+  /** Closes every page and then the app, as a page's `exit()` does (Tauri's `app.exit(code)`). */
+  exit(code: number): void;
   /** True once `close()` ran. */
   readonly closed: boolean;
 }

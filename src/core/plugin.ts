@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type CommandDefinition, type CommandMap, type CommandScope, toDefinition } from './commands.js';
+import type { AppConfig } from './config.js';
 import type { AppHandle } from './handle.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
@@ -79,6 +80,12 @@ export interface SetupApp extends AppHandle {
 
 export type PluginSetup<Config, Entry> = (app: SetupApp, api: PluginApi<Config, Entry>) => void | Promise<void>;
 
+/**
+ * An init script decided when the app is built: returns the source for this app's config, or `undefined` for none
+ * (e.g. a plugin's `window.__TAURI__.<name>` only when `app.withGlobalTauri` is set).
+ */
+export type InitScriptFn = (config: AppConfig) => string | undefined;
+
 /** Hooks of one plugin, all optional. */
 export interface PluginHooks<Config = unknown, Entry = unknown> {
   readonly setup: PluginSetup<Config, Entry> | undefined;
@@ -104,7 +111,7 @@ export interface Plugin<Name extends string = string, Commands extends CommandMa
   readonly definitions: ReadonlyMap<string, CommandDefinition>;
   /** Absolute directory of the plugin's permission files, if it has one. */
   readonly permissionsDir: string | undefined;
-  readonly initScripts: readonly string[];
+  readonly initScripts: readonly (string | InitScriptFn)[];
   /** Parses each scope entry of the plugin's permissions (`scopeSchema`); undefined = entries as written. */
   readonly scopeSchema: StandardSchemaV1 | undefined;
   readonly hooks: PluginHooks;
@@ -138,6 +145,15 @@ function toDir(dir: string | URL, name: string): string {
   return dir;
 }
 
+/** Parses (never runs) an init script, so a syntax error stops start-up instead of breaking every page's runtime. */
+export function checkInitScript(plugin: string, source: string): void {
+  try {
+    new Function(source);
+  } catch (cause) {
+    throw new AirlockError(ErrorCode.CONFIG, `plugin \`${plugin}\`: jsInitScript: ${(cause as Error).message}`, { cause });
+  }
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Builds a plugin (`tauri::plugin::Builder`). Every method returns the builder; `build()` ends it. */
@@ -145,7 +161,7 @@ export class PluginBuilder<Name extends string, Commands extends CommandMap = Re
   readonly #name: Name;
   readonly #commands: Record<string, unknown> = {};
   readonly #definitions = new Map<string, CommandDefinition>();
-  readonly #initScripts: string[] = [];
+  readonly #initScripts: (string | InitScriptFn)[] = [];
   readonly #hooks: Mutable<PluginHooks<Config, Entry>> = {
     setup: undefined,
     onNavigation: undefined,
@@ -220,17 +236,19 @@ export class PluginBuilder<Name extends string, Commands extends CommandMap = Re
     return this as unknown as PluginBuilder<Name, Commands, C, Entry>;
   }
 
-  /** Script run in every page (also after reloads) before the app's own scripts, as Tauri's `js_init_script`. */
-  jsInitScript(source: string): this {
+  /**
+   * Script run in every page (also after reloads) before the app's own scripts, as Tauri's `js_init_script`. A
+   * function is called once when the app is built, with its config, and returns the source (or `undefined`: none).
+   */
+  jsInitScript(source: string | InitScriptFn): this {
     this.#open('jsInitScript');
-    if (typeof source !== 'string')
-      throw new AirlockError(ErrorCode.CONFIG, `plugin \`${this.#name}\`: jsInitScript(source) takes a string`);
-    try {
-      // Parsed (never run) here, so a syntax error stops start-up instead of breaking every page's runtime script.
-      new Function(source);
-    } catch (cause) {
-      throw new AirlockError(ErrorCode.CONFIG, `plugin \`${this.#name}\`: jsInitScript: ${(cause as Error).message}`, { cause });
+    if (typeof source === 'function') {
+      this.#initScripts.push(source);
+      return this;
     }
+    if (typeof source !== 'string')
+      throw new AirlockError(ErrorCode.CONFIG, `plugin \`${this.#name}\`: jsInitScript(source) takes a string or a function`);
+    checkInitScript(this.#name, source);
     this.#initScripts.push(source);
     return this;
   }

@@ -2,6 +2,7 @@
 // below takes each of them (and one app command), and shows that the ACL's decision is made for that call and its
 // scopes reach the handler as ctx.scope/globalScope, that the deadline aborts ctx.signal and rejects with TIMEOUT,
 // and that bad args are refused as INVALID_ARGS in the same shape, before the handler runs.
+import { PathResolver } from '../../src/core/paths.ts';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
@@ -40,6 +41,7 @@ function runtime(plugins: readonly RegisteredPlugin[], commands: Map<string, Com
     authorize,
     explain: () => '',
     openSealed: undefined,
+    paths: new PathResolver({ identifier: 'dev.airlock.test', resourceDir: undefined }),
   });
 }
 
