@@ -75,6 +75,22 @@ describe('PluginBuilder', () => {
     );
   });
 
+  test("a plugin's own permission file naming an unknown permission stops start-up, naming the file", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'airlock-broken-'));
+    writeFileSync(path.join(dir, 'default.toml'), '[default]\npermissions = ["allow-run", "allow-missing"]\n');
+    const broken = new PluginBuilder('broken')
+      .invokeHandler({ run: () => 1 })
+      .permissions(dir)
+      .build();
+    await assert.rejects(
+      Builder.default()
+        .logger(() => {})
+        .plugin(broken)
+        .build({ frontendDist: '/nonexistent' }),
+      /plugin broken\/default\.toml: default: unknown permission `allow-missing`/,
+    );
+  });
+
   test('core:app:allow-exit and the other permissions 2.12.5 documents exist; an unregistered plugin only warns', async () => {
     const logs: string[] = [];
     const conf = project({
