@@ -33,6 +33,11 @@ export interface AppConfig {
   readonly pattern: PatternConfig;
   /** `app.security.assetProtocol`: whether `convertFileSrc` URLs are served, and from which files. */
   readonly assetProtocol: { readonly enable: boolean; readonly scope: FsScopeConfig };
+  /**
+   * `app.security.csp` / `devCsp` (as policy text; the object form is joined) and
+   * `dangerousDisableAssetCspModification` (true, or the directives left unmodified).
+   */
+  readonly csp: { readonly csp?: string; readonly devCsp?: string; readonly disableModification: boolean | readonly string[] };
   /** `app.withGlobalTauri`: the page gets `window.__TAURI__` with the official API's modules. */
   readonly withGlobalTauri: boolean;
   /** `app.security.capabilities`: identifiers or inline capability objects; empty = every file. */
@@ -154,6 +159,7 @@ export function loadConfig(input: string | object, overrides: ConfigOverrides = 
     pattern: readPattern(r, security, base),
     withGlobalTauri: r.boolean(app, 'withGlobalTauri', 'app.withGlobalTauri') ?? false,
     assetProtocol: readAssetProtocol(r, security),
+    csp: readCsp(r, security),
     capabilities: r.array(security, 'capabilities', 'app.security.capabilities') ?? [],
     plugins: Object.freeze({ ...(r.object(root, 'plugins', 'plugins') ?? {}) }),
     configDir,
@@ -206,6 +212,34 @@ function readFsScope(r: Reader, value: unknown, key: string): FsScopeConfig {
     deny: o['deny'] === undefined ? [] : strings(r, o['deny'], `${key}.deny`),
     ...(dot === undefined ? {} : { requireLiteralLeadingDot: dot }),
   };
+}
+
+/** A policy as Tauri accepts it: a string, or `{ directive: "sources" | ["source", …] }`. */
+function readPolicy(r: Reader, security: Json, key: string): string | undefined {
+  const v = security[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  const expected = 'a policy string or an object of directive → string or list of strings';
+  if (typeof v !== 'object' || Array.isArray(v)) r.fail(`app.security.${key}`, expected, v);
+  const parts: string[] = [];
+  for (const [directive, sources] of Object.entries(v as Json)) {
+    if (typeof sources === 'string') parts.push(`${directive} ${sources}`.trim());
+    else if (Array.isArray(sources) && sources.every((x) => typeof x === 'string')) parts.push([directive, ...sources].join(' '));
+    else r.fail(`app.security.${key}.${directive}`, 'a string or a list of strings', sources);
+  }
+  return parts.join('; ');
+}
+
+function readCsp(r: Reader, security: Json): AppConfig['csp'] {
+  const csp = readPolicy(r, security, 'csp');
+  const devCsp = readPolicy(r, security, 'devCsp');
+  const d = security['dangerousDisableAssetCspModification'];
+  let disableModification: boolean | string[] = false;
+  if (typeof d === 'boolean') disableModification = d;
+  else if (Array.isArray(d) && d.every((x) => typeof x === 'string')) disableModification = d.map((x) => x.toLowerCase());
+  else if (d !== undefined && d !== null)
+    r.fail('app.security.dangerousDisableAssetCspModification', 'a boolean or a list of directive names', d);
+  return { ...(csp === undefined ? {} : { csp }), ...(devCsp === undefined ? {} : { devCsp }), disableModification };
 }
 
 function readAssetProtocol(r: Reader, security: Json): AppConfig['assetProtocol'] {

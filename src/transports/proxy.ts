@@ -14,8 +14,6 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { RUNTIME_PATH } from '../protocol/frames.js';
-import { injectIntoHtml } from './assets.js';
 import { BASE_HEADERS, endAndDestroy } from './guard.js';
 
 export interface DevProxy {
@@ -41,8 +39,6 @@ const HOP_BY_HOP = new Set([
 
 /** Largest HTML document the proxy rewrites (a dev server's index.html is a few KiB). */
 const MAX_HTML_BYTES = 16 * 1024 * 1024;
-
-const RUNTIME_TAG = `<script src="${RUNTIME_PATH}"></script>`;
 
 function forwardHeaders(headers: IncomingHttpHeaders, target: URL): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
@@ -81,7 +77,10 @@ function badGateway(res: ServerResponse, target: string, error: Error): void {
   res.end(text);
 }
 
-export function createDevProxy(devUrl: string, report: (message: string, error?: unknown) => void): DevProxy {
+/** How the core serves an HTML document: the runtime injected, and its CSP headers (server.ts). */
+export type PrepareHtml = (html: string) => { body: Buffer; csp: string };
+
+export function createDevProxy(devUrl: string, report: (message: string, error?: unknown) => void, prepareHtml: PrepareHtml): DevProxy {
   const target = new URL(devUrl);
   if (target.protocol !== 'http:') throw new Error(`build.devUrl must be an http:// URL, got ${devUrl}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -111,11 +110,11 @@ export function createDevProxy(devUrl: string, report: (message: string, error?:
           chunks.push(chunk);
         });
         upstream.on('end', () => {
-          const body = Buffer.from(injectIntoHtml(Buffer.concat(chunks).toString('utf8'), RUNTIME_TAG));
+          const { body, csp } = prepareHtml(Buffer.concat(chunks).toString('utf8'));
           delete out['content-length'];
           delete out['etag'];
           out['content-length'] = body.length;
-          out['content-security-policy'] = "frame-ancestors 'self'";
+          out['content-security-policy'] = csp;
           res.writeHead(status, out);
           res.end(body);
         });

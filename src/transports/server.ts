@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { App, Server, ServeOptions } from '../core/app.js';
 import type { FsScope } from '../core/fs-scope.js';
+import { type CspContext, cspNonce, documentPolicy } from './csp.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
@@ -70,6 +71,7 @@ function initScripts(app: App): string {
 }
 
 const RUNTIME_TAG = `<script src="${RUNTIME_PATH}"></script>`;
+const FRAME_ANCESTORS = "frame-ancestors 'self'";
 
 const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Airlock</title></head>
 <body><p>This app has no <code>build.frontendDist</code>. Give <code>Builder.build({ frontendDist })</code> a directory.</p></body></html>`;
@@ -125,11 +127,24 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
     clientTracking: true,
     handleProtocols: (protocols) => (protocols.has('airlock.v1') ? 'airlock.v1' : false),
   });
+  /** `app.security.csp` (`devCsp` when the frontend comes from the dev server), completed once the origins exist. */
+  let csp: CspContext | undefined;
+  /**
+   * An HTML document as served: the runtime tag first in `<head>` and the CSP headers — `frame-ancestors 'self'`
+   * always, and the app's policy with Tauri's nonce and hash rules when it sets one.
+   */
+  function prepareHtml(text: string): { body: Buffer; csp: string } {
+    if (csp === undefined) return { body: Buffer.from(injectIntoHtml(text, RUNTIME_TAG)), csp: FRAME_ANCESTORS };
+    const nonce = cspNonce();
+    const html = injectIntoHtml(text, `<script nonce="${nonce}" src="${RUNTIME_PATH}"></script>`);
+    // Two policies in one header (comma-separated): both are enforced.
+    return { body: Buffer.from(html), csp: `${FRAME_ANCESTORS}, ${documentPolicy(csp, html, nonce)}` };
+  }
   // `build.devUrl` (airlock dev): the frontend comes from the dev server, through the proxy (transports/proxy.ts).
   const { devUrl, frontendDist } = app.config;
   const proxy: DevProxy | undefined =
     devUrl !== undefined && (frontendDist === undefined || options.useDevUrl === true)
-      ? createDevProxy(devUrl, (m, e) => app.report(m, e))
+      ? createDevProxy(devUrl, (m, e) => app.report(m, e), prepareHtml)
       : undefined;
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -159,13 +174,13 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
           : undefined
         : await readAsset(root, pathname);
     if (asset === undefined) return refuse(res, { status: 404, reason: 'not found' });
-    const html = isHtml(asset.file);
-    const body = html ? Buffer.from(injectIntoHtml(asset.body.toString('utf8'), RUNTIME_TAG)) : asset.body;
+    const html = isHtml(asset.file) ? prepareHtml(asset.body.toString('utf8')) : undefined;
+    const body = html?.body ?? asset.body;
     res.writeHead(200, {
       ...BASE_HEADERS,
       'content-type': contentType(asset.file),
       'content-length': body.length,
-      ...(html ? { 'content-security-policy': "frame-ancestors 'self'" } : {}),
+      ...(html === undefined ? {} : { 'content-security-policy': html.csp }),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -233,6 +248,16 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
         appOrigins: () => allowed.origins,
         report: (message, error) => app.report(message, error),
       });
+    }
+    const policy = proxy !== undefined ? (app.config.csp.devCsp ?? app.config.csp.csp) : app.config.csp.csp;
+    if (policy !== undefined && policy.trim() !== '') {
+      csp = {
+        policy,
+        disableModification: app.config.csp.disableModification,
+        connect: [...allowed.origins].map((o) => o.replace(/^http:/, 'ws:')),
+        ...(frame === undefined ? {} : { frame: frame.origin }),
+        ...(assets === undefined ? {} : { asset: assets.origin }),
+      };
     }
     script = runtimeScript(app, frame === undefined ? undefined : `${frame.origin}/`, assets?.origin);
   } catch (error) {
