@@ -5,7 +5,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
 import { startAttacker, tryWebSocket, type Attacker } from '../helpers/attacker.js';
 import { launchBrowser } from '../helpers/browser.js';
 
@@ -34,7 +34,6 @@ after(async () => {
   await t?.[Symbol.asyncDispose]();
 });
 
-const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('__airlock') ?? '';
 const wsUrl = () => `ws://127.0.0.1:${t.server.port}/__airlock/ws`;
 
 function rawRequest(options: http.RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {

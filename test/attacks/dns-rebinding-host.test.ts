@@ -10,7 +10,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { App, Server } from 'airlock';
-import { quietBuilder } from '../helpers/app.js';
+import { quietBuilder, ticketFrom } from '../helpers/app.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { testFrontend } from '../helpers/frontend.js';
 import { sentinel } from '../helpers/sentinel.js';
@@ -55,8 +55,6 @@ after(async () => {
   await browser?.close();
   await app?.close();
 });
-
-const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('__airlock') ?? '';
 
 describe('DNS rebinding', () => {
   test('the rebound page reads nothing from the app: every same-origin request gets 421', async () => {

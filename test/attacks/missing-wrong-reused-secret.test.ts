@@ -10,6 +10,7 @@ import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
+import { until } from '../helpers/wait.js';
 
 const s = sentinel();
 let browser: Browser;
@@ -94,7 +95,7 @@ describe('a same-origin page without the right secret', () => {
     assert.equal(await first.evaluate(() => window.api.core.invoke('whoami')), 'rotating');
     assert.notEqual(await first.evaluate(() => sessionStorage.getItem('__airlock_session')), stale, 'the reload rotated the token');
     await first.context().close();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => !t.app.webviews().includes('rotating'), 'the core to see the tab go');
     const { page, context } = await tab(
       `${t.server.origin}/index.html`,
       `sessionStorage.setItem('__airlock_session', ${JSON.stringify(stale)})`,

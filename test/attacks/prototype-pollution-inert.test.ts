@@ -12,7 +12,7 @@ import { Builder, channel, command, type App } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { assertPrototypesClean } from '../fuzz/harness.js';
+import { assertPrototypesClean } from '../helpers/harness.js';
 
 const PAYLOAD =
   '{"__proto__":{"polluted":"yes","isAdmin":true},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},"a":1}';

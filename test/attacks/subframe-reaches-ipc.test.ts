@@ -9,10 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
 import { startAttacker, type Attacker } from '../helpers/attacker.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
+import { untilValue } from '../helpers/wait.js';
 
 const s = sentinel();
 let browser: Browser;
@@ -49,13 +50,7 @@ async function embed(attrs: Record<string, string>): Promise<Frame> {
       }),
     { attrs, name },
   );
-  const end = Date.now() + 5000;
-  for (;;) {
-    const frame = page.frame({ name });
-    if (frame !== null) return frame;
-    if (Date.now() > end) return assert.fail('the frame did not load');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return untilValue(() => page.frame({ name }), 'the frame to load');
 }
 
 /** Script run inside a frame: every way it has to reach IPC, with what happened. */
@@ -118,7 +113,6 @@ const attempts = async (args: { ws: string; ticket: string }): Promise<Record<st
   return out;
 };
 
-const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get('__airlock') ?? '';
 /** A valid ticket handed to a frame of another origin shows the origin check holds even against a leaked secret. A
  *  same-origin frame holding a ticket would simply be the app, so it gets none. */
 const argsFor = (leakedTicket: boolean) => ({

@@ -16,6 +16,9 @@ before(async () => {
   browser = await launchBrowser();
   t = await startApp((b) =>
     b.invokeHandler({
+      // A round trip on the page's one ordered socket: once it is answered, every frame the core sent that page
+      // before it (events, channel messages, channel ends) has been delivered.
+      fence: () => null,
       stream: command(z.object({ onEvent: channel(), n: z.number() }), async ({ onEvent, n }) => {
         for (let i = 0; i < n; i++) onEvent.send(i);
       }),
@@ -62,7 +65,7 @@ async function listenIn(
 
 const received = (page: Page) =>
   page.evaluate(async () => {
-    await new Promise((r) => setTimeout(r, 100));
+    await window.api.core.invoke('fence');
     return (window as unknown as { got: Record<string, unknown[]> }).got;
   });
 
@@ -136,7 +139,7 @@ describe('channels', () => {
       const got: number[] = [];
       const ch = new window.api.core.Channel<number>((m) => got.push(m));
       await window.api.core.invoke('stream', { onEvent: ch, n: 1000 });
-      await new Promise((r) => setTimeout(r, 100));
+      await window.api.core.invoke('fence');
       const callbacks = (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks;
       return { inOrder: got.length === 1000 && got.every((v, i) => v === i), registered: callbacks.has(ch.id) };
     });
@@ -161,7 +164,7 @@ describe('channels', () => {
         }
       });
       await window.api.core.invoke('mixed', { onEvent: ch });
-      await new Promise((r) => setTimeout(r, 200));
+      await window.api.core.invoke('fence');
       return { count: kinds.length, ok };
     });
     assert.deepEqual(r, { count: 60, ok: true });

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
 let browser: Browser;
 let t: TestApp;
@@ -32,14 +33,6 @@ after(async () => {
   await browser?.close();
   await t?.[Symbol.asyncDispose]();
 });
-
-async function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('page lifecycle', () => {
   test("a reload mid-call aborts the call, drops the page's listeners, and the page reconnects as the same webview", async () => {

@@ -9,7 +9,8 @@ import { AirlockError, Builder, channel, command, type App } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { collectUncaught, until } from '../fuzz/harness.js';
+import { collectUncaught } from '../helpers/harness.js';
+import { until } from '../helpers/wait.js';
 
 const never = (): Promise<never> => new Promise(() => {});
 

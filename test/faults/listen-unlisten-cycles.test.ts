@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { liveHeap, mib } from '../helpers/memory.js';
+import { until } from '../helpers/wait.js';
 
 export const CYCLES = 10_000;
 
@@ -55,19 +56,28 @@ describe('listen/unlisten cycles', () => {
     // Events already on their way when a listener is removed are dropped quietly: a warning for each (as Tauri logs)
     // swamped the page until it crawled.
     assert.equal(warnings, 0, 'console warnings in the page');
-    await new Promise((r) => setTimeout(r, 50));
-    const left = await page.evaluate(
-      () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
-    );
-    assert.equal(left, baseline, 'page callbacks');
+    const callbacksLeft = () =>
+      page.evaluate(
+        () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+      );
+    await until(async () => (await callbacksLeft()) === baseline, 'the page callbacks to return to the baseline');
     assert.deepEqual({ pageListeners: t.app.stats.pageListeners, pending: t.app.stats.pending }, { pageListeners: 0, pending: 0 });
     const heap = liveHeap() - heap0;
     assert.ok(heap < 8 * 1024 * 1024, `core live heap grew by ${mib(heap)} MiB`);
     const deliveries = await page.evaluate(async () => {
       let n = 0;
-      const unlisten = await window.api.event.listen('final', () => void n++);
+      let heard!: () => void;
+      const first = new Promise<void>((resolve) => {
+        heard = resolve;
+      });
+      const unlisten = await window.api.event.listen('final', () => {
+        n++;
+        heard();
+      });
       await window.api.event.emit('final', null);
-      await new Promise((r) => setTimeout(r, 100));
+      await first;
+      // A fence: once this second emit is answered, any duplicate of the first delivery would have arrived.
+      await window.api.event.emit('fence', null);
       await unlisten();
       return n;
     });

@@ -7,11 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { channel, command } from 'airlock';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
 import { CHROMIUM, CHROMIUM_ARGS, launchBrowser, openPage } from '../helpers/browser.js';
-import { connectWsPage, ticketFrom } from '../helpers/ws-page.js';
-import { until } from '../fuzz/harness.js';
+import { connectWsPage } from '../helpers/ws-page.js';
 import { channelRef } from '../../src/protocol/frames.ts';
+import { until } from '../helpers/wait.js';
 
 let t: TestApp;
 /** How each streaming handler ended. */
@@ -131,8 +131,7 @@ describe('a protocol client dying mid-frame', () => {
     const socket = (page.ws as unknown as { _socket: import('node:net').Socket })._socket;
     // A masked text frame header announcing 1 MiB (client frames must be masked), then half the payload.
     const header = Buffer.from([0x81, 0xff, 0, 0, 0, 0, 0, 0x10, 0, 0, 1, 2, 3, 4]);
-    socket.write(Buffer.concat([header, Buffer.alloc(512 * 1024, 0x20)]));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((written) => socket.write(Buffer.concat([header, Buffer.alloc(512 * 1024, 0x20)]), written));
     socket.destroy();
     await coreHoldsNothing('socket dropped mid-frame', n);
   });

@@ -10,12 +10,12 @@ import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { channel, command } from 'airlock';
 import { appInternals } from 'airlock/testing';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { liveHeap, mib, rssPeak } from '../helpers/memory.js';
-import { connectWsPage, ticketFrom } from '../helpers/ws-page.js';
-import { until } from '../fuzz/harness.js';
+import { connectWsPage } from '../helpers/ws-page.js';
 import { channelRef } from '../../src/protocol/frames.ts';
+import { until } from '../helpers/wait.js';
 
 export const RELOADS = 1_000;
 export const BROWSER_RELOADS = 30;

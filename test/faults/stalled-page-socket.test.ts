@@ -8,12 +8,12 @@ import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { channel, command } from 'airlock';
 import { appInternals } from 'airlock/testing';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { mib, rssPeak } from '../helpers/memory.js';
-import { connectWsPage, ticketFrom } from '../helpers/ws-page.js';
-import { until } from '../fuzz/harness.js';
+import { connectWsPage } from '../helpers/ws-page.js';
 import { channelRef } from '../../src/protocol/frames.ts';
+import { until } from '../helpers/wait.js';
 
 const LIMIT = 512 * 1024;
 const PAYLOAD = { pad: 'x'.repeat(16 * 1024) };
@@ -100,9 +100,17 @@ describe('a Chromium tab stuck in a busy loop', () => {
   test('a channel that awaits ready() waits out the stall and delivers everything in order', async () => {
     const result = page.evaluate(async () => {
       const got: number[] = [];
-      const ch = new window.api.core.Channel<{ i: number }>((m) => void got.push(m.i));
+      let all!: () => void;
+      const allArrived = new Promise<void>((resolve) => {
+        all = resolve;
+      });
+      const ch = new window.api.core.Channel<{ i: number }>((m) => {
+        got.push(m.i);
+        if (got.length === 4000) all();
+      });
       const n = await window.api.core.invoke<number>('stream', { ch, n: 4000 });
-      await new Promise((r) => setTimeout(r, 200));
+      // Bounded, so that a lost message fails the count below instead of hanging the test.
+      await Promise.race([allArrived, new Promise((r) => setTimeout(r, 10_000))]);
       return { n, count: got.length, inOrder: got.every((v, i) => v === i) };
     });
     await until(() => streamed > 100, 'the stream to start');
@@ -151,6 +159,7 @@ describe('a protocol client that stops reading its socket', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     const heldAt = streamed;
+    // Nothing announces that nothing happens: watch for half a second that the sender stays where it stopped.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(streamed, heldAt, 'the sender made no progress while the client read nothing');
     assert.ok(heldAt < 20_000);

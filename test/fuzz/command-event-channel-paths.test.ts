@@ -21,7 +21,7 @@ import {
   fuzzApp,
   hostilePage,
   type HostilePage,
-} from './harness.ts';
+} from '../helpers/harness.ts';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 2_024_35222);
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');

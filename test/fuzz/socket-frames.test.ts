@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { startApp, type TestApp } from '../helpers/app.js';
-import { connectWsPage, ticketFrom, type WsPage } from '../helpers/ws-page.js';
-import { check, collectUncaught, until } from './harness.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
+import { connectWsPage, type WsPage } from '../helpers/ws-page.js';
+import { check, collectUncaught } from '../helpers/harness.js';
+import { until } from '../helpers/wait.js';
 
 export const SOCKET_RUNS = 1_500;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 35_222);

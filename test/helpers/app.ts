@@ -1,5 +1,6 @@
 // Starts apps for tests and cleans them up: `await using t = await startApp(builder => ...)`.
 import { Builder, type App, type BuildOptions, type Server } from 'airlock';
+import { LAUNCH_FRAGMENT_KEY } from '../../src/protocol/frames.ts';
 import { testFrontend } from './frontend.js';
 
 export interface TestApp extends AsyncDisposable {
@@ -29,3 +30,6 @@ export async function startApp(configure: (b: Builder) => Builder, options: Buil
     },
   };
 }
+
+/** The one-time launch ticket in a launch URL's fragment (`server.url(label)`), or '' when there is none. */
+export const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get(LAUNCH_FRAGMENT_KEY) ?? '';

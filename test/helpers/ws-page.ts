@@ -2,8 +2,11 @@
 // for load and fault tests that need more pages, more reconnects or more control over reading than Chromium gives.
 import WebSocket from 'ws';
 import { ErrorCode, wireError } from '../../src/protocol/errors.ts';
-import { LAUNCH_FRAGMENT_KEY, PROTOCOL_VERSION, SOCKET_PATH } from '../../src/protocol/frames.ts';
+import { PROTOCOL_VERSION, SOCKET_PATH } from '../../src/protocol/frames.ts';
 import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
+
+// Defined with the other launch helpers; re-exported for the socket tests that import it from here.
+export { ticketFrom } from './app.js';
 
 export interface WsPage {
   readonly ws: WebSocket;
@@ -18,8 +21,6 @@ export interface WsPage {
   readonly closed: Promise<number>;
   close(): Promise<number>;
 }
-
-export const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get(LAUNCH_FRAGMENT_KEY) ?? '';
 
 /** Connects with `credential` (`ticket.<t>` or `resume.<t>`) and resolves once the core said hello. */
 export function connectWsPage(server: { origin: string; port: number }, credential: string): Promise<WsPage> {

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { liveHeap, mib, rssPeak } from '../helpers/memory.js';
-import { connectWsPage, ticketFrom, type WsPage } from '../helpers/ws-page.js';
+import { connectWsPage, type WsPage } from '../helpers/ws-page.js';
+import { poll } from '../helpers/wait.js';
 
 const EVENTS = 100_000;
 const TABS = 1;
@@ -80,13 +81,15 @@ describe(`a ${EVENTS.toLocaleString('en')}-event fan-out to ${TABS + SOCKETS} we
       ...seen,
       ...(await Promise.all(tabs.map((p) => p.evaluate(() => (window as unknown as { tally: { next: number; disorder: number } }).tally)))),
     ];
-    const end = Date.now() + 150_000;
     let last = await tallies();
-    while (last.some((x) => x.next < EVENTS) && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 250));
-      rss.sample();
-      last = await tallies();
-    }
+    await poll(
+      async () => {
+        rss.sample();
+        last = await tallies();
+        return last.every((x) => x.next >= EVENTS);
+      },
+      { ms: 150_000, every: 250 },
+    );
     const heap = liveHeap() - heap0;
     tc.diagnostic(
       `emitted in ${emitted} ms, all delivered after ${Date.now() - started} ms; peak RSS +${mib(rss.peak - rss.start)} MiB, live heap +${mib(heap)} MiB`,

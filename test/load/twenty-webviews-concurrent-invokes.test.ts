@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { appInternals } from 'airlock/testing';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { until } from '../fuzz/harness.js';
+import { until } from '../helpers/wait.js';
 
 const WEBVIEWS = 20;
 const CALLS = 1_000;

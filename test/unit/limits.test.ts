@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { Builder, channel, command, type App, type Limits } from 'airlock';
-import { appInternals, connectInMemory } from 'airlock/testing';
+import { connectInMemory } from 'airlock/testing';
 import { channelRef } from '../../src/protocol/frames.ts';
 import { encodeCall } from '../../src/protocol/page.ts';
+import { recordingPage } from '../helpers/peer.js';
 
 const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
   Builder.default()
@@ -15,25 +16,9 @@ const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: P
     .build({});
 
 /** A page whose socket reports `queued` bytes waiting, as a stalled browser tab would. */
-async function stalledPage(owner: App, queued: { bytes: number }) {
-  const app = appInternals(owner);
-  const ticket = app.sessions.issueTicket({ label: 'slow', window: 'slow' });
-  const session = app.sessions.find('ticket', ticket);
-  assert.ok(session);
-  const sent: string[] = [];
-  let closed: string | undefined;
-  const conn = await app.attach(session, { kind: 'ticket', value: ticket }, 'http://127.0.0.1:1', {
-    sendText: (f) => sent.push(f),
-    sendBinary: () => undefined,
-    close: (_code, reason) => {
-      closed = reason;
-    },
-    get bufferedAmount() {
-      return queued.bytes;
-    },
-    drained: () => Promise.resolve(),
-  });
-  return { conn, sent, closed: () => closed };
+async function stalledPage(app: App, queued: { bytes: number }) {
+  const page = await recordingPage(app, { label: 'slow', bufferedAmount: () => queued.bytes });
+  return { conn: page.conn, sent: page.text, closed: () => page.closed?.reason };
 }
 
 describe('deadlines and cancellation', () => {

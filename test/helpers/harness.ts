@@ -1,44 +1,20 @@
-// An in-process hostile page for fuzzing the core: attaches through the same `app.attach` the socket transport
-// uses, with a Peer that records every frame the core sends and how it closed the page.
+// What the fuzz, fault and attack tests share: the app they drive, a hostile page (a recording page, see peer.ts),
+// the check that nothing went uncaught and no prototype changed, and fast-check with a short report.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { z } from 'zod';
 import { Builder, channel, command, type App, type Limits } from 'airlock';
-import { appInternals, connectInMemory } from 'airlock/testing';
+import { connectInMemory } from 'airlock/testing';
+import { type RecordingPage, recordingPage } from './peer.js';
 
-type Connection = Awaited<ReturnType<ReturnType<typeof appInternals>['attach']>>;
-
-export interface HostilePage {
-  readonly conn: Connection;
-  readonly text: string[];
-  readonly binary: Uint8Array[];
-  closed: { code: number; reason: string } | undefined;
-}
+export type HostilePage = RecordingPage;
 
 let seq = 0;
 
 /** Attaches a page as `label` (the previous page of that label must be gone) whose peer records everything. */
-export async function hostilePage(owner: App, label = 'fuzz'): Promise<HostilePage> {
-  const app = appInternals(owner);
-  const ticket = app.sessions.issueTicket({ label, window: label });
-  const session = app.sessions.find('ticket', ticket);
-  assert.ok(session);
-  const page: { conn?: Connection; text: string[]; binary: Uint8Array[]; closed: HostilePage['closed'] } = {
-    text: [],
-    binary: [],
-    closed: undefined,
-  };
-  page.conn = await app.attach(session, { kind: 'ticket', value: ticket }, 'http://127.0.0.1:1', {
-    sendText: (f) => void page.text.push(f),
-    sendBinary: (b) => void page.binary.push(b),
-    close: (code, reason) => {
-      page.closed = { code, reason };
-    },
-    bufferedAmount: 0,
-    drained: () => Promise.resolve(),
-  });
-  return page as HostilePage;
+export function hostilePage(app: App, label = 'fuzz'): Promise<HostilePage> {
+  return recordingPage(app, { label });
 }
 
 /** Every exception and rejection nobody handled while `fn` ran (the core must produce none). */
@@ -116,15 +92,6 @@ export function assertPrototypesClean(): void {
     assert.equal((probe as Record<string, unknown>)['polluted'], undefined, 'an object inherited a polluted property');
   }
   assert.equal(Object.getPrototypeOf({}), Object.prototype);
-}
-
-/** Waits until `predicate` holds, bounded. */
-export async function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Runs a fast-check property and fails with a short report (the error, and the counterexample cut to 3,000 chars). */

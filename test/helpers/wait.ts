@@ -1,0 +1,44 @@
+// Waiting for something to happen, bounded: the one polling helper of the suite. Prefer an event or a fence (a round
+// trip on the same ordered socket) where there is one; poll only state that announces nothing.
+import assert from 'node:assert/strict';
+
+export interface PollOptions {
+  /** Give up after this long (default 5 s). */
+  readonly ms?: number;
+  /** Check this often (default 10 ms). */
+  readonly every?: number;
+}
+
+/** Checks `holds` until it is true or the time is up; resolves with whether it held. */
+export async function poll(holds: () => boolean | Promise<boolean>, { ms = 5000, every = 10 }: PollOptions = {}): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await holds()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** Waits until `holds` is true; fails the test naming `what` when the time is up. */
+export async function until(holds: () => boolean | Promise<boolean>, what: string, options: PollOptions | number = {}): Promise<void> {
+  const opts = typeof options === 'number' ? { ms: options } : options;
+  if (!(await poll(holds, opts))) assert.fail(`timed out after ${opts.ms ?? 5000} ms waiting for ${what}`);
+}
+
+/** Waits until `probe` returns a value other than undefined or null, and returns it. */
+export async function untilValue<T>(
+  probe: () => T | undefined | null | Promise<T | undefined | null>,
+  what: string,
+  options: PollOptions = {},
+): Promise<T> {
+  let value: T | undefined | null;
+  await until(
+    async () => {
+      value = await probe();
+      return value !== undefined && value !== null;
+    },
+    what,
+    options,
+  );
+  return value as T;
+}
