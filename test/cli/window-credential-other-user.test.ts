@@ -39,6 +39,7 @@ function otherUser(): { uid: number; gid: number } {
 
 /** Every process's command line as `<pid> <argv…>`, as the second user reads them from /proc. */
 function commandLinesAs(user: { uid: number; gid: number }): Promise<string[]> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: `${d#/proc/}` is the shell's parameter expansion, not a template
   const script = 'for d in /proc/[0-9]*; do printf "%s " "${d#/proc/}"; tr "\\000" " " < "$d/cmdline" 2>/dev/null; echo; done';
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', script], { uid: user.uid, gid: user.gid, cwd: '/', stdio: ['ignore', 'pipe', 'ignore'] });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { type App, Builder, type PluginApi, PluginBuilder, type PluginCommandNames } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
-import { made, type Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
+import { made, Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
 
 const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugin-app', 'tauri.conf.json');
 
