@@ -8,7 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 import type { App, CallRecord, Server } from '../core/app.js';
-import { CliError, dim, green, printError, red, shown } from './output.js';
+import { CliError, dim, green, printError, red, sanitizeTerminalOutput, shown, terminalSafe } from './output.js';
 
 export interface StartOptions {
   readonly entry: string;
@@ -101,16 +101,22 @@ function errorText(error: unknown): string {
   }
 }
 
+/** A page-supplied string on one line: line breaks and every other control character shown as escapes. */
+function oneLine(text: string): string {
+  return terminalSafe(text.replace(/\r?\n/g, '\\n'), false);
+}
+
 /** One line per failed call (every call with --verbose). */
 function logCalls(app: App, verbose: boolean): void {
   const observe = (app as Partial<Pick<App, 'observeCalls'>>).observeCalls;
   if (typeof observe !== 'function') return;
   observe.call(app, (r: CallRecord) => {
     if (r.ok && !verbose) return;
-    const where = dim(`${r.webview}${r.window === r.webview ? '' : `@${r.window}`} ${r.ms.toFixed(1)} ms`);
+    // One line each: a page's strings cannot start a line of their own (terminalSafe shows \n as text here).
+    const where = dim(`${oneLine(r.webview)}${r.window === r.webview ? '' : `@${oneLine(r.window)}`} ${r.ms.toFixed(1)} ms`);
     const line = r.ok
-      ? `${green('✓')} ${r.command} ${where}`
-      : `${red('✗')} ${r.command} ${where} ${errorText(r.error).split('\n')[0]?.slice(0, 300)}`;
+      ? `${green('✓')} ${oneLine(r.command)} ${where}`
+      : `${red('✗')} ${oneLine(r.command)} ${where} ${oneLine(errorText(r.error).split('\n')[0]?.slice(0, 300) ?? '')}`;
     console.log(`${dim('[airlock]')} ${line}`);
   });
 }
@@ -120,6 +126,8 @@ function send(message: FromBackend): void {
 }
 
 async function main(): Promise<void> {
+  // Page-supplied strings reach this output (command names, errors echoing arguments, plugin log messages).
+  sanitizeTerminalOutput();
   register();
   let app: App | undefined;
   let server: Server | undefined;

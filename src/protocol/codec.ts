@@ -76,6 +76,10 @@ export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFra
   if (t !== 'i' && t !== 's') throw protocolError(`unknown frame kind ${(JSON.stringify(t) ?? 'undefined').slice(0, 32)}`);
   if (typeof c !== 'string' || c.length === 0) throw protocolError('frame field `c` (command) must be a non-empty string');
   if (c.length > 256) throw protocolError('command name is longer than 256 characters');
+  // Command names reach logs and terminals; no real one holds a control character (nor a bidi override).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(c))
+    throw protocolError('command name contains a control character');
   if (!isCallbackId(cb) || !isCallbackId(er)) throw protocolError('frame fields `cb` and `er` must be u32 callback ids');
   const h = readHeaders(raw['h']);
   if (t === 'i') {
