@@ -60,6 +60,11 @@ const PLUGIN_GLOBALS = {
   shell: '@tauri-apps/plugin-shell',
   os: '@tauri-apps/plugin-os',
   process: '@tauri-apps/plugin-process',
+  dialog: '@tauri-apps/plugin-dialog',
+  http: '@tauri-apps/plugin-http',
+  log: '@tauri-apps/plugin-log',
+  'clipboard-manager': '@tauri-apps/plugin-clipboard-manager',
+  notification: '@tauri-apps/plugin-notification',
 };
 mkdirSync(path.join(root, 'dist', 'runtime', 'plugins'), { recursive: true });
 for (const [name, pkg] of Object.entries(PLUGIN_GLOBALS)) {

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { command, type InvokeContext } from '../../core/commands.js';
 import { PluginBuilder } from '../../core/plugin.js';
 import { AirlockError, ErrorCode } from '../../protocol/errors.js';
+import { globalApi } from '../shared/global-api.js';
 import { urlAllowed, urlScopeSchema } from './scope.js';
 
 export interface HttpOptions {
@@ -167,6 +168,7 @@ export default function http(options: HttpOptions = {}) {
   return new PluginBuilder('http')
     .permissions(new URL('./permissions', import.meta.url))
     .scopeSchema(urlScopeSchema)
+    .jsInitScript(globalApi('http'))
     .invokeHandler({
       fetch: command(z.object({ clientConfig }), ({ clientConfig: c }, ctx) => {
         let url: URL;

@@ -1,0 +1,110 @@
+// The notification plugin driven by the official @tauri-apps/plugin-notification in Chromium: the init script's
+// `window.Notification` shim sends the guest's `sendNotification()` to the core, which runs the notifier — here a
+// recording command (the only system part these tests replace) that writes the arguments notify-send would get.
+// Also: the permission answers, a window without the grant, and a notifier that is not installed.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import notification from 'airlock/plugins/notification';
+import type { Browser, Page } from 'playwright-core';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
+import { guestConfig, guestFrontend } from '../helpers/guest-frontend.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'airlock-notify-'));
+const record = path.join(dir, 'record.sh');
+const recorded = path.join(dir, 'calls');
+let browser: Browser;
+let t: TestApp;
+let missing: TestApp;
+let main: Page;
+
+before(async () => {
+  // One line per call: the arguments, NUL-separated.
+  writeFileSync(record, `#!/bin/sh\nfor a in "$@"; do printf '%s\\0' "$a"; done >> '${recorded}'\necho >> '${recorded}'\n`);
+  chmodSync(record, 0o755);
+  browser = await launchBrowser();
+  const frontendDist = await guestFrontend();
+  t = await startApp((b) => b.plugin(notification({ command: [record, '--recorded'] })), { config: guestConfig, frontendDist });
+  missing = await startApp((b) => b.plugin(notification({ command: [path.join(dir, 'no-such-notifier')] })), {
+    config: guestConfig,
+    frontendDist,
+  });
+  main = await openPage(browser, t.server.url('main'));
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.[Symbol.asyncDispose]();
+  await missing?.[Symbol.asyncDispose]();
+});
+
+/** Waits (bounded) until the recorder has written `n` calls, and returns them. */
+async function calls(n: number): Promise<string[][]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const lines = existsSync(recorded)
+      ? readFileSync(recorded, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
+    if (lines.length >= n) return lines.map((l) => l.split('\0').filter((a) => a !== ''));
+    if (Date.now() > deadline) throw new Error(`the notifier ran ${lines.length} times, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('notification plugin (@tauri-apps/plugin-notification)', () => {
+  test('the init script replaced window.Notification and the core answered its permission', async () => {
+    await main.waitForFunction(() => window.Notification.permission === 'granted');
+    assert.deepEqual(
+      await main.evaluate(async () => ({
+        granted: await window.guest.notification.isPermissionGranted(),
+        requested: await window.guest.notification.requestPermission(),
+        shim: !String(window.Notification).includes('[native code]'),
+      })),
+      { granted: true, requested: 'granted', shim: true },
+    );
+  });
+
+  test('sendNotification reaches the notifier with notify-send’s arguments', async () => {
+    await main.evaluate(() => {
+      window.guest.notification.sendNotification({ title: 'Export done', body: 'report.pdf — 3 pages', icon: 'document-save' });
+      window.guest.notification.sendNotification('-title that looks like an option');
+    });
+    const [first, second] = await calls(2);
+    assert.deepEqual(first, [
+      '--recorded',
+      '--app-name=guest plugins',
+      '--icon=document-save',
+      '--',
+      'Export done',
+      'report.pdf — 3 pages',
+    ]);
+    assert.deepEqual(second, ['--recorded', '--app-name=guest plugins', '--', '-title that looks like an option']);
+  });
+
+  test('a window without notification:allow-notify is refused; a missing notifier is a clear error', async () => {
+    const scoped = await openPage(browser, t.server.url('scoped'));
+    const refused = await scoped.evaluate(() =>
+      window.guest.core.invoke('plugin:notification|notify', { options: { title: 'x' } }).then(
+        () => 'resolved',
+        (e: unknown) => String(e),
+      ),
+    );
+    assert.match(refused, /notification\.notify not allowed|not allowed by ACL/);
+    // It may still ask whether it is allowed (it was granted that one).
+    assert.equal(await scoped.evaluate(() => window.guest.notification.isPermissionGranted()), true);
+    const other = await openPage(browser, missing.server.url('main'));
+    const error = await other.evaluate(() =>
+      window.guest.core.invoke('plugin:notification|notify', { options: { title: 'x' } }).then(
+        () => 'resolved',
+        (e: unknown) => String(e),
+      ),
+    );
+    assert.match(error, /^unsupported: `.*no-such-notifier` is not installed/);
+    await Promise.all([scoped.context().close(), other.context().close()]);
+  });
+});
