@@ -5,7 +5,7 @@
  * Rules, in order:
  *  1. `plugin:__TAURI_CHANNEL__|fetch` is always allowed (Tauri exempts it from the gate).
  *  2. A deny entry for the command refuses it. By default any deny entry does, whatever its capability's windows
- *     or origins: Tauri's `resolve_access` checks `.map(..).is_some()`, so one deny denies everywhere (spec §7.5).
+ *     or origins: Tauri's `resolve_access` checks `.map(..).is_some()`, so one deny denies everywhere.
  *     With `scopedDenies`, only deny entries that match the requester count. Denies also bind app commands that are
  *     otherwise unchecked (Tauri would ignore them there; an explicit deny is never what a user wants ignored).
  *  3. Allow entries matching the requester's origin and window/webview labels grant the call with their scopes.

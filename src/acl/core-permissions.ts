@@ -1,5 +1,5 @@
 /**
- * The built-in `core:*` permissions. Tauri generates them in `crates/tauri/build.rs` from one table of
+ * The built-in `core:*` permissions. Tauri generates them at build time from one table of
  * (command, in-default) pairs per core plugin: `allow-<cmd>` / `deny-<cmd>` for every command, and a `default` set of
  * the commands marked true. `core:default` is the set of every `core:<plugin>:default`.
  *

@@ -1,5 +1,5 @@
 /**
- * Permission identifiers as Tauri spells them (`crates/tauri-utils/src/acl/identifier.rs`): `prefix:base`, where the
+ * Permission identifiers as Tauri spells them (its ACL `Identifier`): `prefix:base`, where the
  * prefix names a plugin's manifest and no prefix means the app's own. Core identifiers keep `core:` in the prefix,
  * so `core:event:allow-listen` has prefix `core:event`, and `core:default` has prefix `core`.
  */

@@ -1,7 +1,7 @@
 /**
  * Whether one resolved entry applies to a request: its execution context matches the origin (local ↔ local, or the
  * remote URL passes the entry's URL pattern), and some webview glob matches the webview label or some window glob
- * matches the window label (`resolve_access` in Tauri's `ipc/authority.rs`).
+ * matches the window label (Tauri's `resolve_access`).
  */
 import { globMatches } from './glob.js';
 import type { ExecutionContext, ResolvedEntry } from './resolve.js';

@@ -1,5 +1,5 @@
 /**
- * Denial messages. The first paragraph is Tauri's debug-build text (`resolve_access_message` in `ipc/authority.rs`),
+ * Denial messages. The first paragraph is Tauri's debug-build text (Tauri's `resolve_access_message`),
  * so frontends and habits that match on it keep working; Airlock then adds who asked (window, webview, URL) where
  * Tauri's text does not say, and a hint for remote pages. One difference: `permission:` names the permission fully
  * qualified (`core:event:allow-listen`), where Tauri prints its bare name.
@@ -87,7 +87,7 @@ function remoteHint(requester: Requester): string {
 
 const QUIRK_NOTE =
   '\n\nnote: as in Tauri, a deny in any capability applies to every window and origin; ' +
-  'load the ACL with `scopedDenies: true` to limit it to the windows and origins of its capability';
+  'build the app with `Builder.scopedDenies()` to limit it to the windows and origins of its capability';
 
 /** `elsewhere`: none of the deny entries matches the requester, so only Tauri's deny-everywhere rule applies. */
 export function explicitDenyMessage(

@@ -1,6 +1,6 @@
 /**
  * Resolve: a pure function from declared capabilities and permission manifests to lookup tables, computed once at
- * start-up (Tauri's `Resolved::resolve` in `acl/resolved.rs`). For every active capability and every permission it
+ * start-up (Tauri's `Resolved::resolve`). For every active capability and every permission it
  * expands to, each allowed or denied command gets one entry per execution context (local, and each remote URL
  * pattern), remembering the capability and permission that produced it, the precompiled window/webview globs, and
  * the scope values. A permission with scope but no commands feeds its plugin's global scope instead.

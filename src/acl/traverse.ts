@@ -1,7 +1,7 @@
 /**
  * Expands a permission identifier into the concrete permissions it stands for: `default` and sets recursively
  * (across plugins: a set may name `fs:default`), explicit `[[permission]]`s, and the `allow-<cmd>` / `deny-<cmd>`
- * generated on demand for a manifest's commands. Mirrors `get_permissions` in Tauri's `acl/resolved.rs`, with two
+ * generated on demand for a manifest's commands. Mirrors Tauri's `get_permissions`, with two
  * additions: a set that includes itself is an error instead of a stack overflow, and a permission of a plugin that
  * is not registered becomes a warning (so an existing Tauri project's `opener:default` does not stop start-up).
  */

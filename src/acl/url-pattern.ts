@@ -90,7 +90,7 @@ export function compileUrlPattern(source: string): UrlPattern {
   // URLPattern: a port equal to the scheme's default is the empty port, which is what URL parsing yields.
   let port = parts.port ?? '*';
   if (DEFAULT_PORTS[protocol] === port) port = '';
-  // Tauri's RemoteUrlPattern widening (crates/tauri-utils/src/acl/mod.rs).
+  // Tauri's RemoteUrlPattern widening.
   const pathname = parts.pathname === undefined || parts.pathname === '' || parts.pathname === '/' ? '*' : parts.pathname;
   const search = parts.search === undefined || parts.search === '' ? '*' : parts.search;
   const hash = parts.hash === undefined || parts.hash === '' ? '*' : parts.hash;

@@ -1,7 +1,7 @@
 /**
  * The Standard Schema v1 interface, vendored (it is types only, and every validator that implements it —
  * zod, valibot, arktype, … — is accepted by `command()`).
- * Source: https://github.com/standard-schema/standard-schema (MIT), `packages/spec/src/index.ts`.
+ * Vendored from the `@standard-schema/spec` package (MIT).
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': StandardSchemaV1.Props<Input, Output>;

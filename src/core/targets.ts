@@ -1,5 +1,5 @@
 /**
- * Event targets and Tauri's delivery matrix (tauri ≥ 2.1 `manager/mod.rs` `emit_to`, plus "a listener on `Any`
+ * Event targets and Tauri's delivery matrix (Tauri ≥ 2.1's `emit_to`, plus "a listener on `Any`
  * always matches"):
  *
  *   emission ↓ / listener →   Any  App  AnyLabel{L}  Window{L}  Webview{L}  WebviewWindow{L}

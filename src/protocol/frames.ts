@@ -52,9 +52,7 @@ export const CHANNEL_FETCH_COMMAND = 'plugin:__TAURI_CHANNEL__|fetch';
 /** Close codes the core uses (4000–4999 is the application range). */
 export const CloseCode = {
   PROTOCOL: 4000,
-  SUPERSEDED: 4001,
   LABEL_IN_USE: 4009,
-  TOO_BIG: 4013,
   SLOW_CONSUMER: 4029,
   SHUTDOWN: 4050,
 } as const;

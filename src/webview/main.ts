@@ -1,6 +1,6 @@
 /**
  * The page runtime: defines `window.__TAURI_INTERNALS__`, `__TAURI_EVENT_PLUGIN_INTERNALS__` and `isTauri` with
- * the members and semantics the official `@tauri-apps/api` relies on (spec §1), on top of the IPC socket.
+ * the members and semantics the official `@tauri-apps/api` relies on, on top of the IPC socket.
  * The core serves it as the first script of every HTML page, in the top-level frame only: a sub-frame gets
  * internals whose calls reject, as Tauri gives sub-frames no IPC.
  */

@@ -121,6 +121,24 @@ test("ARCHITECTURE.md's code map names every file of src/", () => {
   assert.deepEqual(missing, []);
 });
 
+test('src/ cites nothing outside the repository: no spec sections, issue numbers or session documents', () => {
+  const outside = [
+    /§/,
+    /\bissues? #?\d+/i,
+    /\(#\d+\)/,
+    /github\.com\//,
+    /\.\.\/shared\/[\w-]+\.md/,
+    /\/work\//,
+    /tauri-ipc-spec|peers-and-threats|code-style\.md|machine-notes/,
+  ];
+  const found = sourceFiles(src).flatMap((rel) =>
+    readFileSync(path.join(src, rel), 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (outside.some((re) => re.test(line)) ? [`src/${rel}:${i + 1}: ${line.trim()}`] : [])),
+  );
+  assert.deepEqual(found, []);
+});
+
 describe('the checker catches each form of a wrong import in src/core', () => {
   const wrong: Record<string, string> = {
     'a static import': `import { startServer } from '../transports/server.js';\n`,

@@ -16,7 +16,7 @@ function message(result: Authorization): string {
 const SETTINGS = { window: 'settings', webview: 'settings' };
 const QUIRK_NOTE =
   'note: as in Tauri, a deny in any capability applies to every window and origin; ' +
-  'load the ACL with `scopedDenies: true` to limit it to the windows and origins of its capability';
+  'build the app with `Builder.scopedDenies()` to limit it to the windows and origins of its capability';
 
 describe('deny and allow', () => {
   test('a deny in one capability denies the command for every window by default (Tauri quirk)', () => {

@@ -27,7 +27,7 @@ describe('explain', () => {
         '',
         '  requested by: window "main", webview "main", URL: local',
         '',
-        '  note: as in Tauri, a deny in any capability applies to every window and origin; load the ACL with `scopedDenies: true` to limit it to the windows and origins of its capability',
+        '  note: as in Tauri, a deny in any capability applies to every window and origin; build the app with `Builder.scopedDenies()` to limit it to the windows and origins of its capability',
       ].join('\n'),
     );
   });
