@@ -47,3 +47,22 @@ export async function waitForUrl(url: string, timeoutMs: number, abort: Promise<
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** An origin no page of the app has: a dev server that lets it read responses lets every local page read them. */
+const OTHER_LOCAL_ORIGIN = 'http://localhost:9';
+
+/**
+ * Whether the dev server answers another local origin with CORS headers that let it read responses (Vite's default
+ * does, for every localhost port). The core never needs that: it proxies the dev server as its own origin.
+ */
+export function readableByOtherOrigins(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000, headers: { origin: OTHER_LOCAL_ORIGIN } }, (res) => {
+      res.resume();
+      const allowed = res.headers['access-control-allow-origin'];
+      resolve(allowed === '*' || allowed === OTHER_LOCAL_ORIGIN);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WindowConfig } from '../core/config.js';
 import type { FromBackend, StartOptions, ToBackend } from './backend.js';
-import { runShellCommand, waitForUrl } from './dev-server.js';
+import { readableByOtherOrigins, runShellCommand, waitForUrl } from './dev-server.js';
 import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, yellow } from './output.js';
 import type { Managed } from './processes.js';
 import { loadProject, type Project } from './project.js';
@@ -127,6 +127,11 @@ export class Supervisor {
     if (p.devUrl !== undefined) {
       const stopped = this.#devCommand?.exited ?? new Promise(() => undefined);
       await waitForUrl(p.devUrl, this.#options.devTimeoutMs, stopped);
+      if (await readableByOtherOrigins(p.devUrl))
+        warn(
+          `the dev server at ${p.devUrl} lets other local origins read it (CORS): any web page on this machine can read your app's sources. ` +
+            'Vite: set `server.cors: false` in vite.config (airlock dev proxies it through the core, which needs no CORS)',
+        );
     }
   }
 

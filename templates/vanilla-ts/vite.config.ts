@@ -8,6 +8,10 @@ export default defineConfig({
     port: 1420,
     strictPort: true,
     host: 'localhost',
+    // The page never talks to Vite directly: `airlock dev` proxies it through the core, same-origin as far as Vite
+    // can tell. Vite's default CORS answers every other localhost origin (any port) with matching headers, letting
+    // any local web page read the app's sources around the core; with CORS off, no other origin can read them.
+    cors: false,
     watch: { ignored: ['**/src-tauri/**'] },
   },
 });
