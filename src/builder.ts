@@ -159,10 +159,8 @@ export class Builder {
     const extras: { -readonly [K in keyof LoopbackExtras]: LoopbackExtras[K] } = {};
     // The app's one path resolver: the asset scope, `app.path` and every plugin's BaseDirectory use it.
     const resolver = new PathResolver({ identifier: config.identifier, resourceDir: config.configDir ?? process.cwd() });
-    if (config.assetProtocol.enable || this.#protocols.size > 0) {
-      const scope = config.assetProtocol.enable ? new FsScope(config.assetProtocol.scope, resolver) : undefined;
-      extras.assets = { scope, protocols: new Map(this.#protocols) };
-    }
+    const assetScope = config.assetProtocol.enable ? new FsScope(config.assetProtocol.scope, resolver) : undefined;
+    if (assetScope !== undefined || this.#protocols.size > 0) extras.assets = { scope: assetScope, protocols: new Map(this.#protocols) };
     if (config.pattern.use === 'isolation') {
       const isolationApp = await prepareIsolationApp(config.pattern.dir);
       for (const file of isolationApp.v1Suspects) {
@@ -215,6 +213,7 @@ export class Builder {
       explain: why,
       openSealed: isolation?.openSealed,
       paths: resolver,
+      assetScope,
     });
     await app.setupPlugins();
     for (const fn of this.#setup) await fn(app);

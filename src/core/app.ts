@@ -11,14 +11,16 @@
  * This class is internal: handlers and plugins see its public face (`AppHandle`, handle.ts) as `ctx.app`.
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import { CloseCode } from '../protocol/frames.js';
+import { CloseCode, type WindowOp, type WindowReport } from '../protocol/frames.js';
 import { toJson } from '../protocol/codec.js';
 import { channelScope, type Channel } from './channels.js';
 import { type CommandDefinition, type CommandScope, type InvokeContext, validateArgs } from './commands.js';
-import type { AppConfig } from './config.js';
+import type { AppConfig, WindowConfig } from './config.js';
+import type { FsScope } from './fs-scope.js';
+import { windowEvents } from './window-state.js';
 import { type Call, Connection, type ConnectionOwner, type Peer } from './connection.js';
 import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
-import type { AppHandle, ExplainRequest, RunningApp } from './handle.js';
+import type { AppHandle, CreatedWindow, ExplainRequest, RunningApp, WindowRequest, WebviewWindowOptions } from './handle.js';
 import { bindCall, type CoreHost } from './internal.js';
 import type { Limits } from './limits.js';
 import type { PathResolver } from './paths.js';
@@ -36,7 +38,7 @@ import { ResourceTable } from './resources.js';
 import { PluginScope } from './scopes.js';
 import { type Session, SessionStore } from './sessions.js';
 import { type CallTrace, sizeOf, Tracer, type TraceObserver } from './trace.js';
-import { ANY, APP, assertEventName, type EventTarget, type EventTargetLike, toTarget } from './targets.js';
+import { ANY, APP, assertEventName, type EventTarget, type EventTargetLike, isValidLabel, LABEL_MESSAGE, toTarget } from './targets.js';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
 
@@ -127,7 +129,12 @@ export interface AppParts {
   readonly openSealed: OpenSealed | undefined;
   /** The app's one `PathResolver` (BaseDirectory and scope variables), shared by the path, fs, store and log plugins. */
   readonly paths: PathResolver;
+  /** The asset protocol's scope, when it is enabled. */
+  readonly assetScope?: FsScope | undefined;
 }
+
+/** How long a window setter waits for the page to report its window after acting. */
+const WINDOW_OP_WAIT_MS = 1000;
 
 const NO_SCOPE: CommandScope = Object.freeze({
   allow: [],
@@ -230,6 +237,8 @@ function publicFace(app: App): AppHandle {
       return app.paths;
     },
     exit: (code: number) => app.exit(code),
+    assetProtocolScope: () => app.assetScope,
+    createWebviewWindow: (label: string, options?: WebviewWindowOptions) => app.createWebviewWindow(label, options),
   });
 }
 
@@ -325,6 +334,17 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   readonly #closeRequests = new Set<(label: string) => void>();
   /** Where the core reports its traffic (the inspector, the CLI's call log); idle without observers. */
   readonly tracer: Tracer;
+  readonly assetScope: FsScope | undefined;
+  assetProtocolScope(): FsScope | undefined {
+    return this.assetScope;
+  }
+  /** The latest report of each window's page, by window label. */
+  readonly #reports = new Map<string, { conn: Connection; report: WindowReport }>();
+  readonly #reportWaiters = new Map<string, Set<() => void>>();
+  readonly #warned = new Set<string>();
+  /** Windows created at run time (`createWebviewWindow`), by label, until their page goes. */
+  readonly #created = new Map<string, WindowConfig>();
+  readonly #windowRequests = new Set<(request: WindowRequest) => void | Promise<void>>();
   #closed = false;
   /** Events dropped for slow pages that have since disconnected (live pages count their own). */
   #droppedEvents = 0;
@@ -338,6 +358,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     this.#serve = parts.serve;
     this.#authorize = parts.authorize;
     this.#explain = parts.explain;
+    this.assetScope = parts.assetScope;
     this.#bus = new EventBus((message, error) => this.#logger('error', message, error));
     this.tracer = new Tracer((error) => this.#logger('error', 'a trace observer threw', error));
     const onError = (message: string, error: unknown): void => this.#logger('warn', message, error);
@@ -805,7 +826,11 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
       table.clear(true);
     }
     this.#droppedEvents += conn.stats.droppedEvents;
-    if (this.#connections.get(conn.label) === conn) this.#connections.delete(conn.label);
+    if (this.#reports.get(conn.window)?.conn === conn) this.#reports.delete(conn.window);
+    if (this.#connections.get(conn.label) === conn) {
+      this.#connections.delete(conn.label);
+      this.#created.delete(conn.window);
+    }
     if (conn.stats.pending > 0) this.#draining.add(conn);
   }
 
@@ -839,12 +864,136 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   }
 
   windowTitle(label: string): string {
-    return this.config.windows.find((w) => w.label === label)?.title ?? label;
+    const reported = this.#reports.get(label)?.report.ti;
+    if (reported !== undefined && reported !== '') return reported;
+    return this.windowConfig(label)?.title ?? label;
   }
 
   windowLabels(): string[] {
-    const labels = new Set([...this.config.windows.map((w) => w.label), ...[...this.#connections.values()].map((c) => c.window)]);
+    const labels = new Set([
+      ...this.config.windows.map((w) => w.label),
+      ...this.#created.keys(),
+      ...[...this.#connections.values()].map((c) => c.window),
+    ]);
     return [...labels];
+  }
+
+  windowExists(label: string): boolean {
+    return this.windowConfig(label) !== undefined || [...this.#connections.values()].some((c) => c.window === label);
+  }
+
+  windowConfig(label: string): WindowConfig | undefined {
+    return this.config.windows.find((w) => w.label === label) ?? this.#created.get(label);
+  }
+
+  windowOfWebview(label: string): string | undefined {
+    return this.#connections.get(label)?.window;
+  }
+
+  windowReport(label: string): WindowReport | undefined {
+    return this.#reports.get(label)?.report;
+  }
+
+  windowReported(conn: Connection, report: WindowReport): void {
+    const before = this.#reports.get(conn.window);
+    this.#reports.set(conn.window, { conn, report });
+    if (before !== undefined && before.conn === conn) {
+      const target: EventTarget = { kind: 'Window', label: conn.window };
+      for (const [event, payload] of windowEvents(before.report, report)) this.#emit(target, event, payload, 'core');
+    }
+    const waiters = this.#reportWaiters.get(conn.window);
+    if (waiters !== undefined) {
+      this.#reportWaiters.delete(conn.window);
+      for (const w of waiters) w();
+    }
+  }
+
+  windowOp(label: string, op: WindowOp): Promise<void> {
+    const pages = [...this.#connections.values()].filter((c) => c.window === label);
+    if (pages.length === 0) return Promise.resolve();
+    // A page that never reported (an in-memory page, an old runtime) will not report after acting either.
+    if (!this.#reports.has(label)) {
+      for (const c of pages) c.windowOp(op);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      let waiters = this.#reportWaiters.get(label);
+      if (waiters === undefined) {
+        waiters = new Set();
+        this.#reportWaiters.set(label, waiters);
+      }
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, WINDOW_OP_WAIT_MS);
+      timer.unref();
+      waiters.add(done);
+      for (const c of pages) c.windowOp(op);
+    });
+  }
+
+  warnOnce(key: string, message: string): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#logger('warn', message);
+  }
+
+  /** Registers who opens windows created at run time (the CLI's window host); without one their URL is logged. */
+  onWindowRequested(handler: (request: WindowRequest) => void | Promise<void>): () => void {
+    this.#windowRequests.add(handler);
+    return () => this.#windowRequests.delete(handler);
+  }
+
+  /**
+   * Opens a webview window (Tauri's `WebviewWindowBuilder`): `options` are named as `app.windows[]` entries of
+   * `tauri.conf.json`. Resolves with the window's one-time URL once the window host took it; with no window host
+   * the URL is logged for the user to open, as `airlock run --no-window` prints it.
+   */
+  async createWebviewWindow(label: string, options: WebviewWindowOptions = {}): Promise<CreatedWindow> {
+    if (typeof label !== 'string' || !isValidLabel(label)) {
+      throw new AirlockError(
+        ErrorCode.INVALID_ARGS,
+        `createWebviewWindow: ${JSON.stringify(label)} is not a valid label (${LABEL_MESSAGE})`,
+      );
+    }
+    if (this.windowExists(label) || this.#connections.has(label)) {
+      throw new AirlockError(ErrorCode.PLUGIN, `a webview with label \`${label}\` already exists`);
+    }
+    const url = typeof options.url === 'string' ? options.url : '/';
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+      throw new AirlockError(
+        ErrorCode.PLUGIN,
+        `unsupported: window \`${label}\`: an external URL (${url.slice(0, 100)}) gets no IPC here; open a path of the app's own frontend`,
+      );
+    }
+    const server = [...this.#servers][0];
+    if (server === undefined) {
+      throw new AirlockError(
+        ErrorCode.DISCONNECTED,
+        `createWebviewWindow(\`${label}\`): the app is not served yet; call app.serve() first`,
+      );
+    }
+    const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback);
+    const config: WindowConfig = {
+      label,
+      title: typeof options.title === 'string' ? options.title : label,
+      width: num(options.width, 800),
+      height: num(options.height, 600),
+      url: `/${url.replace(/^\/+/, '')}`,
+    };
+    this.#created.set(label, config);
+    const opened = server.url(label, { path: config.url });
+    const request: WindowRequest = Object.freeze({ label, url: opened, options: Object.freeze({ ...options, ...config }) });
+    if (this.#windowRequests.size === 0) this.#logger('info', `window \`${label}\`: open ${opened}`);
+    try {
+      for (const handler of this.#windowRequests) await handler(request);
+    } catch (cause) {
+      this.#created.delete(label);
+      throw cause;
+    }
+    return { label, url: opened };
   }
 
   /**

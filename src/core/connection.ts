@@ -7,9 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { decodeClientFrame, encode, toJson } from '../protocol/codec.js';
+import { decodePageFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import { type ClientFrame, CloseCode, type Headers, type SealedFrame } from '../protocol/frames.js';
+import {
+  type ClientFrame,
+  CloseCode,
+  type Headers,
+  type PageFrame,
+  type SealedFrame,
+  type WindowOp,
+  type WindowReport,
+} from '../protocol/frames.js';
 import type { Channel, ChannelSink } from './channels.js';
 import { type Limits, RateLimiter } from './limits.js';
 import { type EventTarget, targetMatches } from './targets.js';
@@ -48,6 +56,8 @@ export interface ConnectionOwner {
   disconnected(connection: Connection): void;
   /** The last call of a connection that already went away has settled. */
   released(connection: Connection): void;
+  /** The page reported what it sees of its window. */
+  windowReported?(connection: Connection, report: WindowReport): void;
 }
 
 interface JsListener {
@@ -169,11 +179,15 @@ export class Connection implements ChannelSink {
       this.#violate('expected the binary body announced by the previous frame');
       return;
     }
-    let frame: ClientFrame;
+    let frame: PageFrame;
     try {
-      frame = decodeClientFrame(data, this.#owner.limits);
+      frame = decodePageFrame(data, this.#owner.limits);
     } catch (e) {
       this.#violate((e as Error).message);
+      return;
+    }
+    if (frame.t === 'w') {
+      this.#owner.windowReported?.(this, frame.s);
       return;
     }
     if (frame.t === 's' || frame.b === 1) this.#awaitingBody = frame;
@@ -365,6 +379,11 @@ export class Connection implements ChannelSink {
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** First frame: the resume token for reloads (and the asset protocol's base URL, when the app serves one). */
+  /** Asks the page to act on its own window (pages no window host drives). */
+  windowOp(op: WindowOp): void {
+    if (this.#open) this.#peer.sendText(encode.windowOp(op));
+  }
+
   hello(token: string, assets?: string): void {
     this.#peer.sendText(encode.hello(token, this.id, assets));
   }

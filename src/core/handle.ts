@@ -6,12 +6,50 @@
  */
 import type { CallObserver, Server, ServeOptions } from './app.js';
 import type { AppConfig } from './config.js';
+import type { FsScope } from './fs-scope.js';
+import type { PathResolver } from './paths.js';
 import type { Event, EventCallback, UnlistenFn } from './events.js';
 import type { PathResolver } from './paths.js';
 import type { RuntimeScope } from './plugin.js';
 import type { ResourceTable } from './resources.js';
 import type { EventTargetLike } from './targets.js';
 import type { TraceObserver } from './trace.js';
+
+/** A window to open at run time, named as an `app.windows[]` entry of `tauri.conf.json`. */
+export interface WebviewWindowOptions {
+  /** A path of the app's frontend (default `/`). */
+  readonly url?: string;
+  readonly title?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly minWidth?: number;
+  readonly minHeight?: number;
+  readonly maxWidth?: number;
+  readonly maxHeight?: number;
+  readonly x?: number;
+  readonly y?: number;
+  readonly center?: boolean;
+  readonly resizable?: boolean;
+  readonly visible?: boolean;
+  readonly focus?: boolean;
+  readonly maximized?: boolean;
+  readonly fullscreen?: boolean;
+  readonly [key: string]: unknown;
+}
+
+/** A window `createWebviewWindow` opened (or, with no window host, whose URL it logged). */
+export interface CreatedWindow {
+  readonly label: string;
+  /** The one-time URL that opens it. */
+  readonly url: string;
+}
+
+/** What the window host is asked to open. */
+export interface WindowRequest {
+  readonly label: string;
+  readonly url: string;
+  readonly options: WebviewWindowOptions;
+}
 
 /** Who asks, for `app.explain`. */
 export interface ExplainRequest {
@@ -57,6 +95,13 @@ export interface AppHandle {
   exit(code: number): void;
   /** True once `close()` ran. */
   readonly closed: boolean;
+  /** The asset protocol's scope (Tauri's `asset_protocol_scope()`), to widen at run time; undefined when disabled. */
+  assetProtocolScope(): FsScope | undefined;
+  /**
+   * Opens a webview window (Tauri's `WebviewWindowBuilder`); a label in use is refused. Resolves once the window
+   * host took it, with its one-time URL (logged when no window host runs, as `airlock run --no-window` prints it).
+   */
+  createWebviewWindow(label: string, options?: WebviewWindowOptions): Promise<CreatedWindow>;
 }
 
 /** What the app's owner holds (`Builder.build()`'s result, exported as `App`): the public face, plus running it. */
@@ -79,6 +124,8 @@ export interface RunningApp extends AppHandle {
   readonly pluginListenerCount: number;
   /** Registers what happens when a page asks to close its window (the app runner opens/closes real windows). */
   onCloseRequested(handler: (label: string) => void): () => void;
+  /** Registers who opens windows created at run time (the window host); without one, their URL is logged. */
+  onWindowRequested(handler: (request: WindowRequest) => void | Promise<void>): () => void;
   /** Observes every settled call (the CLI's call log). Costs nothing while no observer is registered. */
   observeCalls(observer: CallObserver): () => void;
   /** Observes all traffic: calls, refusals, events, channel messages, pages coming and going (the inspector). */

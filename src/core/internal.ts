@@ -7,7 +7,9 @@
  * Issues that add core commands (windows, webviews, menus …) extend `CoreHost` here.
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import type { WindowOp, WindowReport } from '../protocol/frames.js';
 import type { InvokeContext } from './commands.js';
+import type { WindowConfig } from './config.js';
 import type { Connection } from './connection.js';
 import type { ResourceTable } from './resources.js';
 import type { SessionStore } from './sessions.js';
@@ -24,6 +26,20 @@ export interface WindowHost {
   requestClose(label: string, ask: boolean): void;
   /** Ends the app (`plugin:app|exit`): every page is closed, then the app. */
   exit(code: number): void;
+  /** Whether a window of that label exists (configured, created or connected). */
+  windowExists(label: string): boolean;
+  /** The configured (or created) window of that label. */
+  windowConfig(label: string): WindowConfig | undefined;
+  /** The window a webview belongs to, when that webview is connected. */
+  windowOfWebview(label: string): string | undefined;
+  /** What the page of window `label` last reported of it; undefined until one has. */
+  windowReport(label: string): WindowReport | undefined;
+  /** Asks the pages of window `label` to act on it; resolves once one reported after acting (or soon after). */
+  windowOp(label: string, op: WindowOp): Promise<void>;
+  /** Opens a webview window (`plugin:webview|create_webview_window`), as `app.createWebviewWindow` does. */
+  createWebviewWindow(label: string, options: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** Logs a warning once per `key` (setters a Chromium window cannot honour warn on first use only). */
+  warnOnce(key: string, message: string): void;
 }
 
 export interface CoreHost extends WindowHost {

@@ -6,7 +6,7 @@
  * before it reaches the core: anything that is not exactly a known frame becomes a PROTOCOL error.
  */
 import { AirlockError, ErrorCode } from './errors.js';
-import { type ClientFrame, type Headers, isCallbackId } from './frames.js';
+import { type ClientFrame, type Headers, isCallbackId, type PageFrame, type WindowOp, type WindowReport } from './frames.js';
 
 export interface DecodeLimits {
   /** Deepest nesting of arrays/objects accepted in a frame's JSON. */
@@ -60,8 +60,62 @@ function readHeaders(value: unknown): Headers | undefined {
   return headers;
 }
 
-/** Parses and validates one text frame from a page. Throws AirlockError(PROTOCOL) on anything unexpected. */
+const SCREEN_FIELDS = 8;
+const MAX_COORD = 1e6;
+
+function coordinate(value: unknown, name: string, min = -MAX_COORD): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_COORD)
+    throw protocolError(`window report field \`${name}\` must be a number within ±${MAX_COORD}`);
+  return value;
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw protocolError(`window report field \`${name}\` must be a boolean`);
+  return value;
+}
+
+/** A page's report of its window (`{"t":"w","s":…}`), every field checked. */
+function readReport(raw: unknown): WindowReport {
+  if (!isPlainObject(raw)) throw protocolError('window report field `s` must be an object');
+  const sc = raw['sc'];
+  if (!Array.isArray(sc) || sc.length !== SCREEN_FIELDS) throw protocolError('window report field `sc` must be 8 numbers');
+  const screen = sc.map((v, i) => coordinate(v, `sc[${i}]`)) as unknown as WindowReport['sc'];
+  const sf = coordinate(raw['sf'], 'sf', 0);
+  if (sf <= 0 || sf > 64) throw protocolError('window report field `sf` must be a scale factor between 0 and 64');
+  const th = raw['th'];
+  if (th !== 'light' && th !== 'dark') throw protocolError('window report field `th` must be "light" or "dark"');
+  const ti = raw['ti'];
+  if (typeof ti !== 'string' || ti.length > 4096)
+    throw protocolError('window report field `ti` must be a string of at most 4096 characters');
+  const cursor =
+    raw['cx'] === undefined && raw['cy'] === undefined ? {} : { cx: coordinate(raw['cx'], 'cx'), cy: coordinate(raw['cy'], 'cy') };
+  return {
+    iw: coordinate(raw['iw'], 'iw', 0),
+    ih: coordinate(raw['ih'], 'ih', 0),
+    ow: coordinate(raw['ow'], 'ow', 0),
+    oh: coordinate(raw['oh'], 'oh', 0),
+    x: coordinate(raw['x'], 'x'),
+    y: coordinate(raw['y'], 'y'),
+    sf,
+    f: flag(raw['f'], 'f'),
+    h: flag(raw['h'], 'h'),
+    fs: flag(raw['fs'], 'fs'),
+    th,
+    ti,
+    sc: screen,
+    ...cursor,
+  };
+}
+
+/** Parses and validates one text frame from a page that must be a call. Throws AirlockError(PROTOCOL) otherwise. */
 export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFrame {
+  const frame = decodePageFrame(text, limits);
+  if (frame.t === 'w') throw protocolError('expected a call frame, got a window report');
+  return frame;
+}
+
+/** Parses and validates one text frame from a page (a call or a window report). Throws AirlockError(PROTOCOL). */
+export function decodePageFrame(text: string, limits: DecodeLimits): PageFrame {
   if (jsonDepthExceeds(text, limits.maxDepth + 1)) {
     throw new AirlockError(ErrorCode.PAYLOAD_TOO_LARGE, `frame nests deeper than the limit of ${limits.maxDepth} levels`);
   }
@@ -73,6 +127,7 @@ export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFra
   }
   if (!isPlainObject(raw)) throw protocolError('frame must be a JSON object');
   const { t, c, cb, er } = raw;
+  if (t === 'w') return { t, s: readReport(raw['s']) };
   if (t !== 'i' && t !== 's') throw protocolError(`unknown frame kind ${(JSON.stringify(t) ?? 'undefined').slice(0, 32)}`);
   if (typeof c !== 'string' || c.length === 0) throw protocolError('frame field `c` (command) must be a non-empty string');
   if (c.length > 256) throw protocolError('command name is longer than 256 characters');
@@ -123,4 +178,5 @@ export const encode = {
   channel: (id: number, index: number, json: string): string => `{"c":${id},"i":${index},"m":${json}}`,
   channelBytes: (id: number, index: number): string => `{"c":${id},"i":${index},"b":1}`,
   channelEnd: (id: number, count: number): string => `{"c":${id},"i":${count},"end":1}`,
+  windowOp: (op: WindowOp): string => `{"w":${JSON.stringify(op.op)}${op.value === undefined ? '' : `,"v":${JSON.stringify(op.value)}`}}`,
 };

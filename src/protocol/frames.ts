@@ -10,6 +10,8 @@
  *   invoke   {"t":"i","c":cmd,"cb":callbackId,"er":errorId,"a":args?,"h":headers?,"b":1?}
  *   sealed   {"t":"s","c":cmd,"cb":…,"er":…,"h":…?,"i":instance,"q":seq,"n":nonce,"k":kind}  + binary ciphertext
  *            (isolation pattern: the body is AES-GCM ciphertext, see protocol/isolation.ts)
+ *   report   {"t":"w","s":{…WindowReport}}   what the page sees of its window (sizes, position, focus, theme …),
+ *            sent after the hello and whenever it changes; not a call (no answer), so it needs no seal or grant
  *
  * core → page
  *   hello    {"hello":{"token":resumeToken,"conn":connectionId,"assets":base?}}  first frame after the socket opens;
@@ -17,6 +19,8 @@
  *   response {"r":callbackId,"d":json}  |  {"r":callbackId,"b":1}   runCallback(id, data)
  *   event    {"e":name,"p":payload,"l":[eventId,handlerId,…]}       one frame per page, every listener in it
  *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
+ *   window   {"w":op,"v":value}   asks the page to act on its own window (title, size, position, focus …) where no
+ *            window host drives it
  */
 
 export const PROTOCOL_VERSION = 'airlock.v1';
@@ -87,6 +91,64 @@ export interface SealedFrame {
 
 export type ClientFrame = InvokeFrame | SealedFrame;
 
+/**
+ * What a page reports of its own window, in CSS pixels (the core converts to Tauri's physical pixels with `sf`).
+ * A page can only describe itself, so a report is trusted as far as the page is: it answers that window's getters.
+ */
+export interface WindowReport {
+  /** innerWidth / innerHeight */
+  readonly iw: number;
+  readonly ih: number;
+  /** outerWidth / outerHeight */
+  readonly ow: number;
+  readonly oh: number;
+  /** screenX / screenY (the outer position) */
+  readonly x: number;
+  readonly y: number;
+  /** devicePixelRatio */
+  readonly sf: number;
+  /** document.hasFocus() */
+  readonly f: boolean;
+  /** document.visibilityState === 'hidden' */
+  readonly h: boolean;
+  /** in fullscreen */
+  readonly fs: boolean;
+  /** prefers-color-scheme */
+  readonly th: 'light' | 'dark';
+  /** document.title */
+  readonly ti: string;
+  /** the screen: [left, top, width, height, availLeft, availTop, availWidth, availHeight] */
+  readonly sc: readonly [number, number, number, number, number, number, number, number];
+  /** the last pointer position seen over the page, in screen coordinates */
+  readonly cx?: number;
+  readonly cy?: number;
+}
+
+export interface ReportFrame {
+  readonly t: 'w';
+  readonly s: WindowReport;
+}
+
+/** Everything a page may send: calls, and reports of its window. */
+export type PageFrame = ClientFrame | ReportFrame;
+
+/** What the core may ask a page to do to its own window (`{"w":op,"v":value}`). */
+export type WindowOp =
+  | { readonly op: 'title'; readonly value: string }
+  /** inner size in CSS pixels */
+  | { readonly op: 'size'; readonly value: { readonly width: number; readonly height: number } }
+  /** outer position in CSS pixels */
+  | { readonly op: 'position'; readonly value: { readonly x: number; readonly y: number } }
+  | { readonly op: 'center' | 'focus' | 'maximize' | 'unmaximize' | 'toggle_maximize'; readonly value?: undefined }
+  | { readonly op: 'zoom'; readonly value: number }
+  | { readonly op: 'fullscreen'; readonly value: boolean }
+  | { readonly op: 'cursor'; readonly value: string };
+
+export interface WindowOpFrame {
+  readonly w: WindowOp['op'];
+  readonly v?: unknown;
+}
+
 export interface ResponseFrame {
   readonly r: number;
   readonly d?: unknown;
@@ -107,7 +169,7 @@ export interface ChannelFrame {
 export interface HelloFrame {
   readonly hello: { readonly token: string; readonly conn: string; readonly assets?: string };
 }
-export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame;
+export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame | WindowOpFrame;
 
 /** Callback ids are u32, as in Tauri. */
 export function isCallbackId(value: unknown): value is number {

@@ -7,7 +7,7 @@
  * before any app script runs, so a script that later replaces them, or adds `r`/`e`/`c` to `Object.prototype`,
  * cannot intercept or misroute a frame.
  */
-import type { ChannelFrame, EventFrame, Headers, HelloFrame, ResponseFrame, SealedFrame } from './frames.js';
+import type { ChannelFrame, EventFrame, Headers, HelloFrame, ResponseFrame, SealedFrame, WindowOpFrame, WindowReport } from './frames.js';
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;
@@ -35,6 +35,8 @@ export const encodeCall = {
   /** A call sealed by the isolation frame: this header, then the AES-GCM ciphertext as the next (binary) frame. */
   sealed: (call: CallIds, s: Pick<SealedFrame, 'i' | 'q' | 'n' | 'k'>): string =>
     `${head('s', call)},"i":${stringify(s.i)},"q":${s.q},"n":${stringify(s.n)},"k":${stringify(s.k)}}`,
+  /** What the page sees of its window (not a call: nothing answers it). */
+  report: (report: WindowReport): string => `{"t":"w","s":${stringify(report)}}`,
 };
 
 /** A frame from the core, by kind. `bytes: true` means the body is the next (binary) frame. */
@@ -49,7 +51,8 @@ export type ServerMessage =
       readonly bytes: boolean;
       readonly end: boolean;
       readonly data: unknown;
-    };
+    }
+  | { readonly kind: 'window'; readonly op: string; readonly value: unknown };
 
 /** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows. */
 export function decodeServerFrame(text: string): ServerMessage | undefined {
@@ -66,6 +69,10 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
   if (hasOwn(f, 'c')) {
     const c = f as ChannelFrame;
     return { kind: 'channel', id: c.c, index: c.i, bytes: c.b === 1, end: c.end === 1, data: c.m };
+  }
+  if (hasOwn(f, 'w')) {
+    const w = f as WindowOpFrame;
+    return { kind: 'window', op: w.w, value: w.v };
   }
   if (hasOwn(f, 'hello')) {
     const { token, conn, assets } = (f as HelloFrame).hello;

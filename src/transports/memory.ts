@@ -10,7 +10,7 @@ import { runtimeOf } from '../core/app.js';
 import type { RunningApp } from '../core/handle.js';
 import type { Connection } from '../core/connection.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import { channelRef } from '../protocol/frames.js';
+import { channelRef, type WindowReport } from '../protocol/frames.js';
 import { decodeServerFrame, encodeCall } from '../protocol/page.js';
 
 export interface EventRecord {
@@ -27,6 +27,10 @@ export interface InMemoryPage {
   listen(event: string, handler: (e: EventRecord) => void, target?: unknown): Promise<() => Promise<void>>;
   /** Makes a page-side channel id whose messages (in index order) land in `messages`; `ended` resolves at the end. */
   channel(): { readonly id: string; readonly messages: unknown[]; readonly ended: Promise<number> };
+  /** Reports the page's window as the page runtime does (sizes in CSS pixels); the core answers getters from it. */
+  reportWindow(report: WindowReport): void;
+  /** What the core asked this page to do to its window (`set_title` …), in order; each is answered with the last report. */
+  readonly windowOps: Array<{ readonly op: string; readonly value: unknown }>;
   /** Sends a raw frame, as a hostile page could. */
   sendRaw(frame: string | Uint8Array): void;
   /** Frames received from the core, in order (for tests of the wire itself). */
@@ -47,6 +51,8 @@ export async function connectInMemory(
   if (session === undefined) throw new AirlockError(ErrorCode.INTERNAL, 'in-memory page: ticket not found');
   const callbacks = new Map<number, (data: unknown) => void>();
   const received: Array<string | Uint8Array> = [];
+  const windowOps: Array<{ op: string; value: unknown }> = [];
+  let lastReport: WindowReport | undefined;
   let nextId = 1;
   let awaiting: ((bytes: Uint8Array) => void) | undefined;
   const run = (id: number, data: unknown): void => callbacks.get(id)?.(data);
@@ -59,6 +65,10 @@ export async function connectInMemory(
     } else if (f?.kind === 'event') {
       const l = f.listeners;
       for (let i = 0; i < l.length; i += 2) run(l[i + 1] as number, { event: f.name, payload: f.payload, id: l[i] });
+    } else if (f?.kind === 'window') {
+      windowOps.push({ op: f.op, value: f.value });
+      // The page runtime reports after acting; an in-memory window does not change, so it reports the same again.
+      if (lastReport !== undefined) connection.receive(encodeCall.report(lastReport));
     } else if (f?.kind === 'channel') {
       if (f.end) run(f.id, { end: true, index: f.index });
       else if (f.bytes) awaiting = (bytes) => run(f.id, { message: bytes, index: f.index });
@@ -153,6 +163,11 @@ export async function connectInMemory(
       });
       return { id: channelRef(id), messages, ended };
     },
+    reportWindow(report) {
+      lastReport = report;
+      connection.receive(encodeCall.report(report));
+    },
+    windowOps,
     sendRaw(frame) {
       connection.receive(frame);
     },

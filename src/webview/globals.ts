@@ -25,6 +25,8 @@ export const g = Object.freeze({
   error: w.console.error.bind(w.console),
   setTimeout: w.setTimeout.bind(w),
   clearTimeout: w.clearTimeout.bind(w),
+  setInterval: w.setInterval.bind(w),
+  now: w.performance.now.bind(w.performance),
   sessionStorage: (() => {
     try {
       return w.sessionStorage;

@@ -10,7 +10,9 @@ import { callbacks, runCallback, transformCallback, unregisterCallback } from '.
 import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
+import { showNoSession } from './no-session.js';
 import { type Identity, IpcSocket, readIdentity } from './socket.js';
+import { watchWindow } from './window.js';
 
 export interface RuntimeConfig {
   readonly pattern: 'brownfield' | 'isolation';
@@ -42,6 +44,8 @@ export function install(config: RuntimeConfig): boolean {
   const identity: Identity | undefined = topLevel ? readIdentity() : undefined;
   const socket = new IpcSocket(identity);
   addEventListener('pagehide', () => socket.close());
+  if (topLevel && identity === undefined) showNoSession();
+  if (topLevel && identity !== undefined) watchWindow(socket);
 
   /** event name → event id → handler callback id, so `unregisterListener` can drop the handler at once. */
   const listeners = new g.Map<string, Map<number, number>>();

@@ -22,6 +22,12 @@ import { g } from './globals.js';
 
 const STORAGE_KEY = '__airlock_session';
 
+/** What a page opened without its one-time URL shows, and what its calls reject with. */
+export const NO_SESSION_MESSAGE =
+  'Airlock: this page has no IPC session, so it cannot reach the app. It was opened without the one-time link that ' +
+  'starts a session (a bare address, a bookmark or a new tab). Open the app with `airlock run` / `airlock dev`, or ' +
+  'open the URL the core printed at start (`server.url(label)` in code); a reload of that page keeps its session.';
+
 export interface Identity {
   readonly label: string;
   readonly window: string;
@@ -67,6 +73,8 @@ export class IpcSocket {
   /** The connection id from the core's hello, and who waits for it. */
   #connectionId: string | undefined;
   #helloWaiters: Array<(id: string) => void> = [];
+  #helloListeners: Array<() => void> = [];
+  #windowOp: ((op: string, value: unknown) => void) | undefined;
   /** Responses the runtime itself needs to see (e.g. listen → event id); keyed by callback id. */
   readonly #observers = new g.Map<number, (data: unknown, ok: boolean) => void>();
 
@@ -92,6 +100,23 @@ export class IpcSocket {
     return new g.Promise((resolve) => this.#helloWaiters.push(resolve));
   }
 
+  /** Runs `fn` after every hello from the core (the first connection and each reconnect). */
+  onHello(fn: () => void): void {
+    this.#helloListeners.push(fn);
+  }
+
+  /** Where the core's requests to act on this window go. */
+  onWindowOp(fn: (op: string, value: unknown) => void): void {
+    this.#windowOp = fn;
+  }
+
+  /** Sends a window report when the connection is up (false otherwise: the next hello sends a fresh one). */
+  sendReport(text: string): boolean {
+    if (this.#connectionId === undefined || this.#ws?.readyState !== g.WebSocket.OPEN) return false;
+    this.#ws.send(text);
+    return true;
+  }
+
   /** Sends a message sealed by the isolation frame: its header frame, then the ciphertext. */
   sendSealed(
     callback: number,
@@ -109,13 +134,7 @@ export class IpcSocket {
   /** Sends one call (a header frame, plus a binary body when `body` is given). */
   send(callback: number, error: number, header: string, body?: Uint8Array<ArrayBuffer>): void {
     if (this.#identity === undefined) {
-      runCallback(
-        error,
-        wireError(
-          ErrorCode.DISCONNECTED,
-          'this page has no IPC session: open it through the URL the core prints (server.url(label)), not by typing its address',
-        ),
-      );
+      runCallback(error, NO_SESSION_MESSAGE);
       return;
     }
     this.#inflight.set(callback, error);
@@ -190,6 +209,8 @@ export class IpcSocket {
         // (Tauri warns for each, and under listen/unlisten churn with events flowing the warnings swamp the page.)
         if (callbacks.has(handler)) runCallback(handler, { event: f.name, payload: f.payload, id: l[i] });
       }
+    } else if (f.kind === 'window') {
+      this.#windowOp?.(f.op, f.value);
     } else if (f.kind === 'channel') {
       if (f.end) runCallback(f.id, { end: true, index: f.index });
       else if (f.bytes) this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
@@ -203,6 +224,7 @@ export class IpcSocket {
       for (const resolve of this.#helloWaiters.splice(0)) resolve(f.connection);
       const { label, window, token, assets } = identity;
       g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label, window, token, assets }));
+      for (const fn of this.#helloListeners) fn();
     }
   }
 

@@ -51,3 +51,65 @@ export function labelOr(args: Args, fallback: string, command: string): string {
   if (typeof v !== 'string') throw invalid(command, 'label', `invalid type: ${typeof v}, expected a string`);
   return v;
 }
+
+export function string(args: Args, key: string, command: string): string {
+  const v = required(args, key, command);
+  if (typeof v !== 'string') throw invalid(command, key, `invalid type: ${typeName(v)}, expected a string`);
+  return v;
+}
+
+export function optionalString(args: Args, key: string, command: string): string | undefined {
+  const v = args[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw invalid(command, key, `invalid type: ${typeName(v)}, expected a string`);
+  return v;
+}
+
+export function bool(args: Args, key: string, command: string): boolean {
+  const v = required(args, key, command);
+  if (typeof v !== 'boolean') throw invalid(command, key, `invalid type: ${typeName(v)}, expected a boolean`);
+  return v;
+}
+
+export function f64(args: Args, key: string, command: string): number {
+  const v = required(args, key, command);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(command, key, `invalid type: ${typeName(v)}, expected f64`);
+  return v;
+}
+
+export function stringArray(args: Args, key: string, command: string): string[] {
+  const v = required(args, key, command);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string'))
+    throw invalid(command, key, `invalid type: ${typeName(v)}, expected a sequence of strings`);
+  return v as string[];
+}
+
+/** Bytes as the page sends them inside JSON (a number array) or as a raw body. */
+export function bytes(args: unknown, key: string, command: string): Uint8Array {
+  if (args instanceof Uint8Array) return args;
+  if (args instanceof ArrayBuffer) return new Uint8Array(args);
+  const v = required(record(args, command, key), key, command);
+  if (Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 255))
+    return Uint8Array.from(v as number[]);
+  throw invalid(command, key, `invalid type: ${typeName(v)}, expected a sequence of bytes`);
+}
+
+/** serde's wording for the type of a JSON value. */
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'sequence';
+  if (typeof v === 'object') return 'map';
+  if (typeof v === 'number') return Number.isInteger(v) ? `integer \`${v}\`` : `floating point \`${v}\``;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.slice(0, 40))}`;
+  return `${typeof v} \`${String(v)}\``;
+}
+
+/** The rejection of a call whose result cannot be had here: Tauri-style text beginning `unsupported:`. */
+export function unsupported(command: string, why: string): AirlockError {
+  return new AirlockError(ErrorCode.PLUGIN, `unsupported: ${command}: ${why}`);
+}
+
+/** A core command failing with Tauri's own text (`window not found`, `unknown path` …). */
+export function failed(text: string): AirlockError {
+  return new AirlockError(ErrorCode.PLUGIN, text);
+}
