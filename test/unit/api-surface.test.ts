@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { type App, Builder } from 'airlock';
 import { connectInMemory, type EventRecord, type InMemoryPage } from 'airlock/testing';
 import type { WindowReport } from '../../src/protocol/frames.ts';
 import { testFrontend } from '../helpers/frontend.ts';
+import { TEST_PNG_RGBA, testPng } from '../helpers/png.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const apiDir = path.join(root, 'node_modules', '@tauri-apps', 'api');
@@ -42,40 +42,8 @@ function docTable(): Map<string, Status> {
   return rows;
 }
 
-// ── a PNG to decode ──
-function crc32(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-/** 2×2 RGB (colour type 2) with the Sub and Up filters, so the decoder's unfiltering is exercised. */
-function png(): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(2, 0);
-  ihdr.writeUInt32BE(2, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  // row 0 (Sub): pixels (10,20,30) (15,25,35) → deltas; row 1 (Up): same as row 0 plus (1,1,1)
-  const raw = Buffer.from([1, 10, 20, 30, 5, 5, 5, 2, 1, 1, 1, 1, 1, 1]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
-const PNG_RGBA = [10, 20, 30, 255, 15, 25, 35, 255, 11, 21, 31, 255, 16, 26, 36, 255];
+const png = testPng;
+const PNG_RGBA = TEST_PNG_RGBA;
 
 /** What a page at 1.5× on a 1920×1080 screen (CSS pixels) would report. */
 const REPORT: WindowReport = {
