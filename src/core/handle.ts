@@ -7,7 +7,6 @@
 import type { CallObserver, Server, ServeOptions } from './app.js';
 import type { AppConfig } from './config.js';
 import type { FsScope } from './fs-scope.js';
-import type { PathResolver } from './paths.js';
 import type { Event, EventCallback, UnlistenFn } from './events.js';
 import type { PathResolver } from './paths.js';
 import type { RuntimeScope } from './plugin.js';

@@ -116,7 +116,7 @@ describe('window api in Chromium', () => {
     const png = [...testPng()];
     const got = await page.evaluate(async (bytes) => {
       const image = await window.api.Image.fromBytes(new Uint8Array(bytes));
-      const menu = await window.api.Menu.new().then(
+      const menu = await (window.api.menu as unknown as { Menu: { new: () => Promise<unknown> } }).Menu.new().then(
         () => 'resolved',
         (e: unknown) => e,
       );
