@@ -33,7 +33,7 @@ before(async () => {
   const context = await browser.newContext();
   await context.addInitScript('globalThis.__name = (f) => f');
   page = await context.newPage();
-  await page.routeWebSocket(/\/__airlock\/ws$/, (ws) => {
+  await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
     server = ws.connectToServer();
     ws.onMessage((m) => {
       sent.push(m);
