@@ -5,7 +5,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import WebSocket from 'ws';
-import { startApp, type TestApp, ticketFrom } from '../helpers/app.js';
+import { startApp, type TestApp, ticketFrom, socketUrl } from '../helpers/app.js';
 import { startAttacker, tryWebSocket, type Attacker } from '../helpers/attacker.js';
 import { launchBrowser } from '../helpers/browser.js';
 
@@ -34,7 +34,7 @@ after(async () => {
   await t?.[Symbol.asyncDispose]();
 });
 
-const wsUrl = () => `ws://127.0.0.1:${t.server.port}/__airlock/ws`;
+const wsUrl = (): string => socketUrl(t.server);
 
 function rawRequest(options: http.RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {

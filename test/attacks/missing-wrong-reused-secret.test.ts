@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { appInternals } from 'airlock/testing';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, socketUrl } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
 import { until } from '../helpers/wait.js';
@@ -54,7 +54,7 @@ const tryEverything = async (wsUrl: string): Promise<Record<string, string>> => 
 };
 
 const refusedEverywhere = { invoke: 'DISCONNECTED', emit: 'DISCONNECTED', socket: 'refused' };
-const wsUrl = (): string => `ws://127.0.0.1:${t.server.port}/__airlock/ws`;
+const wsUrl = (): string => socketUrl(t.server);
 const launch = (ticket: string, label = 'main'): string =>
   `${t.server.origin}/#${new URLSearchParams({ __airlock: ticket, label, window: label })}`;
 

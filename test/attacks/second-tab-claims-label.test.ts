@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { encodeCall } from '../../src/protocol/page.ts';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { startApp, type TestApp, socketUrl } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
 
@@ -84,7 +84,7 @@ describe('a second page claiming a live label', () => {
 
   test('a local process with the token that floods while the core holds its upgrade is not read into memory', async (tc) => {
     const token = await currentToken(page);
-    const ws = new WebSocket(`ws://127.0.0.1:${t.server.port}/__airlock/ws`, ['airlock.v1', `airlock.resume.${token}`], {
+    const ws = new WebSocket(socketUrl(t.server), ['airlock.v1', `airlock.resume.${token}`], {
       headers: { origin: t.server.origin },
     });
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { alive, makeProject, printedUrls, removeProject, startCli } from './helpers.js';
+import { poll, until } from '../helpers/wait.js';
 
 let browser: Browser;
 let project: string;
@@ -43,9 +44,8 @@ describe('airlock dev --no-window (Vite)', () => {
     await using cli = startCli(['dev', project, '--no-window'], { env: { VITE_FIXTURE_PORT: String(port) } });
     const { main } = await printedUrls(cli);
     assert.match(cli.output(), new RegExp(`frontend\\s+http://127\\.0\\.0\\.1:${port} \\(proxied by the core`));
-    const page = await openPage(browser, main ?? '');
     const consoleLines: string[] = [];
-    page.on('console', (m) => consoleLines.push(m.text()));
+    const page = await openPage(browser, main ?? '', (p) => p.on('console', (m) => consoleLines.push(m.text())));
     try {
       const greet = (): Promise<unknown> => page.evaluate(() => window.api.core.invoke('greet', { name: 'Ada' }));
       assert.equal(await greet(), 'Hello, Ada! (dev)');
@@ -56,7 +56,7 @@ describe('airlock dev --no-window (Vite)', () => {
       await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/@vite/client')));
 
       // A frontend edit: Vite tells the page over the HMR socket (through the core) to reload; IPC works after it.
-      await new Promise((r) => setTimeout(r, 500));
+      await until(() => consoleLines.some((l) => l.includes('[vite] connected')), "Vite's HMR client to connect", 15_000);
       const entry = path.join(project, 'src', 'main.ts');
       writeFileSync(entry, readFileSync(entry, 'utf8').replace('vite fixture v1', 'vite fixture v2'));
       await page.waitForFunction(() => document.title === 'vite fixture v2', null, { timeout: 15_000 });
@@ -86,7 +86,7 @@ describe('airlock dev --no-window (Vite)', () => {
     assert.ok(cli.seen.size >= 3, 'the core, the shell and Vite ran as children');
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 0);
-    await new Promise((r) => setTimeout(r, 300));
+    await poll(() => [...cli.seen].every((pid) => !alive(pid)));
     assert.deepEqual([...cli.seen].filter(alive), [], 'no process the CLI started is left (Vite included)');
   });
 });

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { alive, makeProject, printedUrls, removeProject, startCli } from './helpers.js';
+import { poll } from '../helpers/wait.js';
 
 let browser: Browser;
 let project: string;
@@ -85,7 +86,7 @@ describe('airlock run --no-window', () => {
     assert.ok(children.length >= 1, 'the core runs in a child process');
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 0);
-    await new Promise((r) => setTimeout(r, 200));
+    await poll(() => [...cli.seen].every((pid) => !alive(pid)));
     assert.deepEqual([...cli.seen].filter(alive), []);
   });
 

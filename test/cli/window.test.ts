@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CHROMIUM } from '../helpers/browser.js';
 import { alive, makeProject, removeProject, startCli } from './helpers.js';
+import { poll } from '../helpers/wait.js';
 
 const XVFB_RUN = '/usr/bin/xvfb-run';
 const skip = !existsSync(XVFB_RUN) ? 'xvfb-run is not installed' : !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : false;
@@ -49,10 +50,13 @@ describe('app window under Xvfb', { skip }, () => {
       // The page answered the core's reply ("hello main"): give it a moment to paint, then read the screen.
       const screen = path.join(fbdir, 'Xvfb_screen0');
       let colors = 0;
-      for (let i = 0; i < 50 && colors < 50; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        colors = distinctColors(screen, { x: 0, y: 0, w: 720, h: 520 });
-      }
+      await poll(
+        () => {
+          colors = distinctColors(screen, { x: 0, y: 0, w: 720, h: 520 });
+          return colors >= 50;
+        },
+        { every: 100 },
+      );
       assert.ok(colors >= 50, `the window area shows ${colors} distinct colours (a blank screen has 1)`);
 
       // The user closes the last window (its browser process ends): the app ends with exit code 0.
@@ -60,7 +64,7 @@ describe('app window under Xvfb', { skip }, () => {
       assert.equal(await cli.exited, 0);
       assert.match(cli.output(), /window main closed/);
       assert.match(cli.output(), /last window closed; stopping/);
-      await new Promise((r) => setTimeout(r, 300));
+      await poll(() => [...cli.seen].every((pid) => !alive(pid)));
       assert.deepEqual([...cli.seen].filter(alive), [], 'no process the CLI started is left');
     } finally {
       rmSync(fbdir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Starts apps for tests and cleans them up: `await using t = await startApp(builder => ...)`.
 import { Builder, type App, type BuildOptions, type Server } from 'airlock';
-import { LAUNCH_FRAGMENT_KEY } from '../../src/protocol/frames.ts';
+import { LAUNCH_FRAGMENT_KEY, SOCKET_PATH } from '../../src/protocol/frames.ts';
 import { testFrontend } from './frontend.js';
 
 export interface TestApp extends AsyncDisposable {
@@ -33,3 +33,6 @@ export async function startApp(configure: (b: Builder) => Builder, options: Buil
 
 /** The one-time launch ticket in a launch URL's fragment (`server.url(label)`), or '' when there is none. */
 export const ticketFrom = (url: string): string => new URLSearchParams(new URL(url).hash.slice(1)).get(LAUNCH_FRAGMENT_KEY) ?? '';
+
+/** The IPC WebSocket's URL on a served app. */
+export const socketUrl = (server: { readonly port: number }): string => `ws://127.0.0.1:${server.port}${SOCKET_PATH}`;
