@@ -89,7 +89,11 @@ describe('window api in Chromium', () => {
 
   test('a real resize fires tauri://resize with the physical inner size; a colour-scheme change fires theme-changed', async () => {
     await page.evaluate(async () => {
-      const w = window.api.getCurrentWindow() as unknown as { onResized: Function; onThemeChanged: Function };
+      type On<P> = (handler: (e: { payload: P }) => unknown) => Promise<unknown>;
+      const w = window.api.getCurrentWindow() as unknown as {
+        onResized: On<{ width: number; height: number }>;
+        onThemeChanged: On<string>;
+      };
       const seen: unknown[] = [];
       (window as unknown as { seen: unknown[] }).seen = seen;
       await w.onResized((e: { payload: { width: number; height: number } }) => seen.push(['resize', e.payload.width, e.payload.height]));
