@@ -42,3 +42,12 @@ export async function untilValue<T>(
   );
   return value as T;
 }
+
+/**
+ * A fence: one round trip on a page's single ordered stream (an emit nobody listens to). Once it is answered, every
+ * frame the core sent that page before it has been delivered. Works for the in-memory page and the ws page, in
+ * apps whose capabilities allow the page to emit (the implicit default does).
+ */
+export function fence(page: { invoke(command: string, args?: unknown): Promise<unknown> }): Promise<unknown> {
+  return page.invoke('plugin:event|emit', { event: 'airlock-test-fence', payload: null });
+}

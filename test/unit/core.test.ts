@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { z } from 'zod';
 import { AirlockError, Builder, channel, command, type App } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
+import { fence, until } from '../helpers/wait.js';
 
 class Counter {
   n = 0;
@@ -157,7 +158,7 @@ describe('commands', () => {
     );
     const page = await connectInMemory(app);
     void page.invoke('wait');
-    await new Promise((r) => setImmediate(r));
+    await until(() => seen !== undefined, 'the handler to run');
     assert.equal(seen?.aborted, false);
     page.close();
     assert.equal(seen?.aborted, true);
@@ -239,10 +240,10 @@ describe('events', () => {
     const got: unknown[] = [];
     const unlisten = await page.listen('tick', (e) => got.push(e.payload));
     app.emit('tick', 1);
-    await new Promise((r) => setImmediate(r));
+    await fence(page);
     await unlisten();
     app.emit('tick', 2);
-    await new Promise((r) => setImmediate(r));
+    await fence(page);
     assert.deepEqual(got, [1]);
     assert.equal(app.stats.pageListeners, 0);
   });
@@ -256,7 +257,7 @@ describe('events', () => {
     app.emitTo('settings', 'x', null);
     app.emitTo({ kind: 'Webview', label: 'main' }, 'x', null);
     app.emitTo('main', 'x', null);
-    await new Promise((r) => setImmediate(r));
+    await fence(main);
     assert.deepEqual(got, ['any', 'any', 'window-main', 'any']);
   });
 

@@ -7,6 +7,7 @@ import { connectInMemory } from 'airlock/testing';
 import { channelRef } from '../../src/protocol/frames.ts';
 import { encodeCall } from '../../src/protocol/page.ts';
 import { recordingPage } from '../helpers/peer.js';
+import { until } from '../helpers/wait.js';
 
 const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
   Builder.default()
@@ -52,11 +53,9 @@ describe('deadlines and cancellation', () => {
     await using app = await build({ hang: () => new Promise(() => {}) });
     const page = await connectInMemory(app);
     for (let i = 0; i < 100; i++) void page.invoke('hang').catch(() => null);
-    await new Promise((r) => setImmediate(r));
-    assert.equal(app.stats.pending, 100);
+    await until(() => app.stats.pending === 100, 'the 100 calls to start');
     page.close();
-    await new Promise((r) => setImmediate(r));
-    assert.equal(app.stats.pending, 0);
+    await until(() => app.stats.pending === 0, 'the calls to be released');
   });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Builder } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
+import { fence, until } from '../helpers/wait.js';
 
 const config = {
   app: {
@@ -24,7 +25,7 @@ test('close() asks a page that listens for tauri://close-requested; destroy() cl
   const asked: unknown[] = [];
   await page.listen('tauri://close-requested', (e) => asked.push(e.event), { kind: 'Window', label: 'main' });
   await page.invoke('plugin:window|close', { label: 'main' });
-  await new Promise((r) => setImmediate(r));
+  await fence(page);
   assert.deepEqual(asked, ['tauri://close-requested'], 'the page was asked');
   assert.deepEqual(closed, [], 'and the window stays until the page decides');
   await page.invoke('plugin:window|destroy', { label: 'main' });
@@ -37,6 +38,5 @@ test('close() of a window nobody listens on closes it at once', async () => {
     .build({ config });
   const page = await connectInMemory(app, 'main');
   void page.invoke('plugin:window|close', { label: 'main' }); // the page goes away before any answer
-  await new Promise((r) => setImmediate(r));
-  assert.equal(page.connection.open, false);
+  await until(() => !page.connection.open, 'the page to be closed');
 });
