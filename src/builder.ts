@@ -171,7 +171,7 @@ export class Builder {
       }
       const iso = createIsolation((message) => logger('warn', message), limits.maxDepth);
       isolation = iso;
-      extras.isolation = { app: isolationApp, key: iso.frameKey, dev: this.#dev };
+      extras.isolation = { app: isolationApp, core: iso, dev: this.#dev };
     }
     const serve: ServeFn = (app, opts) => serveLoopback(app, opts, extras);
     const acl = loadAcl({
@@ -211,7 +211,7 @@ export class Builder {
       serve,
       authorize: check,
       explain: why,
-      openSealed: isolation?.openSealed,
+      isolation,
       paths: resolver,
       assetScope,
     });

@@ -22,6 +22,7 @@ import { type Call, Connection, type ConnectionOwner, type Peer } from './connec
 import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
 import type { AppHandle, CreatedWindow, ExplainRequest, RunningApp, WindowRequest, WebviewWindowOptions } from './handle.js';
 import { bindCall, type CoreHost } from './internal.js';
+import type { Isolation } from './isolation.js';
 import type { Limits } from './limits.js';
 import type { PathResolver } from './paths.js';
 import {
@@ -104,9 +105,6 @@ export type Authorize = (request: AccessRequest) => { scope: CommandScope; globa
 /** Explains an access decision in words (`app.explain`). */
 export type Explain = (request: AccessRequest) => string;
 
-/** Isolation hook: opens sealed frames. */
-export type OpenSealed = NonNullable<ConnectionOwner['openSealed']>;
-
 /** A plugin as the runtime registers it; `core` marks the core's own (their commands may use core/internal.ts). */
 export interface RegisteredPlugin {
   readonly plugin: Plugin;
@@ -126,11 +124,12 @@ export interface AppParts {
   readonly serve: ServeFn;
   readonly authorize: Authorize;
   readonly explain: Explain;
-  readonly openSealed: OpenSealed | undefined;
   /** The app's one `PathResolver` (BaseDirectory and scope variables), shared by the path, fs, store and log plugins. */
   readonly paths: PathResolver;
   /** The asset protocol's scope, when it is enabled. */
   readonly assetScope?: FsScope | undefined;
+  /** The isolation pattern's core half (core/isolation.ts); absent under brownfield. */
+  readonly isolation: Isolation | undefined;
 }
 
 /** How long a window setter waits for the page to report its window after acting. */
@@ -298,7 +297,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   readonly config: AppConfig;
   readonly limits: Limits;
   readonly sessions = new SessionStore();
-  readonly openSealed: OpenSealed | undefined;
+  readonly isolated: boolean;
+  readonly #isolation: Isolation | undefined;
   /** Every command by the name a page invokes: `greet`, `plugin:event|listen`, `plugin:fs|read_file`. */
   readonly #commands = new Map<string, CommandDefinition>();
   /** Commands of the core's own plugins: their `ctx` is bound to the call's internals (core/internal.ts). */
@@ -352,7 +352,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   constructor(parts: AppParts) {
     this.config = parts.config;
     this.limits = parts.limits;
-    this.openSealed = parts.openSealed;
+    this.#isolation = parts.isolation;
+    this.isolated = parts.isolation !== undefined;
     this.#state = parts.state;
     this.#logger = parts.logger;
     this.#serve = parts.serve;
@@ -654,6 +655,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     const conn = new Connection({ label: session.label, window: session.window, origin, local }, peer, this);
     this.#connections.set(session.label, conn);
     conn.hello(token, assets);
+    this.#isolation?.connected(conn);
     if (this.tracer.active) this.tracer.emit({ kind: 'page', at: Date.now(), webview: conn.label, change: 'connected' });
     conn.done.then(() => this.sessions.disconnected(session));
     this.#pageConnected(info, url);

@@ -49,8 +49,8 @@ export interface ConnectionOwner {
   readonly limits: Limits;
   readonly tracer: Tracer;
   dispatch(connection: Connection, call: Call): Promise<unknown>;
-  /** Under the isolation pattern: verifies and opens a sealed frame. Absent under brownfield. */
-  readonly openSealed: ((connection: Connection, frame: SealedFrame, ciphertext: Uint8Array) => Promise<Call>) | undefined;
+  /** The isolation pattern is on: calls arrive only sealed, on the isolation frame's socket (`receiveSealed`). */
+  readonly isolated: boolean;
   nextEventId(): number;
   report(message: string, error?: unknown): void;
   disconnected(connection: Connection): void;
@@ -194,13 +194,29 @@ export class Connection implements ChannelSink {
     else this.#start(frame, undefined);
   }
 
+  /**
+   * Under the isolation pattern: one call from the isolation frame's socket, bound to this page. `open` verifies and
+   * opens its seal (or throws the refusal, which goes to the call's error callback); `settled` runs once the call
+   * is answered or refused.
+   */
+  receiveSealed(frame: ClientFrame, open: () => Call, settled: () => void): void {
+    if (!this.#open) return settled();
+    this.#start(frame, undefined, open, settled);
+  }
+
+  /** Sends a control frame to the page (the isolation pattern's frame tokens and frame-closed notices). */
+  notify(frame: string): void {
+    if (this.#open) this.#peer.sendText(frame);
+  }
+
   #violate(reason: string): void {
     this.#owner.report(`closing webview \`${this.label}\`: protocol violation: ${reason}`);
     this.close(CloseCode.PROTOCOL, `protocol violation: ${reason}`.slice(0, 120));
   }
 
-  #start(frame: ClientFrame, body: Uint8Array | undefined): void {
+  #start(frame: ClientFrame, body: Uint8Array | undefined, open?: () => Call, settled?: () => void): void {
     if (this.#pending >= this.#owner.limits.maxPendingInvokes) {
+      settled?.();
       this.#reject(
         frame.er,
         new AirlockError(
@@ -211,24 +227,30 @@ export class Connection implements ChannelSink {
       return;
     }
     this.#pending++;
-    void this.#run(frame, body)
+    void this.#run(frame, body, open)
       .catch((error: unknown) => this.#owner.report(`failed to answer a call to \`${frame.c}\``, error))
       .finally(() => {
+        settled?.();
         if (--this.#pending === 0 && !this.#open) this.#owner.released(this);
       });
   }
 
-  async #run(frame: ClientFrame, body: Uint8Array | undefined): Promise<void> {
+  async #run(frame: ClientFrame, body: Uint8Array | undefined, open: (() => Call) | undefined): Promise<void> {
     let dispatched = false;
     try {
       let call: Call;
-      if (frame.t === 's') {
-        const open = this.#owner.openSealed;
-        if (open === undefined)
+      if (open !== undefined) {
+        call = { ...open(), sealed: true };
+      } else if (frame.t === 's') {
+        if (!this.#owner.isolated)
           throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
-        call = { ...(await open(this, frame, body ?? new Uint8Array(0))), sealed: true };
+        this.#owner.report(`isolation: refused a sealed call to \`${frame.c}\` on the page socket of webview \`${this.label}\``);
+        throw new AirlockError(
+          ErrorCode.ISOLATION_INVALID,
+          `refused the call to \`${frame.c}\`: sealed messages are accepted only on the isolation frame's own socket`,
+        );
       } else {
-        if (this.#owner.openSealed !== undefined) {
+        if (this.#owner.isolated) {
           this.#owner.report(`isolation: refused a plaintext call to \`${frame.c}\` from webview \`${this.label}\``);
           throw new AirlockError(
             ErrorCode.ISOLATION_INVALID,

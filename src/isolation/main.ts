@@ -1,57 +1,89 @@
 /**
  * The isolation frame runtime: runs first in the sandboxed iframe (`sandbox="allow-scripts"`, opaque origin),
- * before the app's own isolation scripts.
+ * before the app's own isolation scripts. Wire contract: protocol/isolation.ts.
  *
- *   page → frame   the isolation payload `{ cmd, callback, error, payload, options }` (plus the page's connection
- *                  id and label), accepted only from the parent window at the app's origin;
- *   frame → page   a sealed message (AES-256-GCM, binary ciphertext, associated data per protocol/isolation.ts),
- *                  or a refusal when the hook blocks the call, so the caller's `invoke` rejects promptly.
+ *   frame → page   ISOLATION_HELLO when the document has loaded; ISOLATION_READY once the hook is set and the
+ *                  frame's socket is open; a refusal when the hook blocks a call, so the caller's `invoke` rejects
+ *                  promptly; `failed` when the frame cannot judge calls (fail closed).
+ *   page → frame   the binding (frame token, connection, label), then isolation requests; accepted only from the
+ *                  parent window at the app's origin.
+ *   frame → core   each approved call, sealed (AES-256-GCM, associated data per protocol/isolation.ts), on the
+ *                  frame's own WebSocket: a header text frame and the ciphertext as one binary frame.
  *
- * The app's `window.__TAURI_ISOLATION_HOOK__(payload)` (sync or async) may return the payload, a rewritten one (its
- * `cmd`, `payload` and `options` are used; callback ids cannot be changed), or null/undefined/throw to block.
- * A hook set to `null` passes everything through. The key is imported non-extractable and the script element that
- * carried it removes itself, so the app's isolation scripts never see the raw key.
+ * Nothing is sealed before the app's `window.__TAURI_ISOLATION_HOOK__` is set: requests wait in the frame until
+ * then. A script of the isolation app that fails to load before the hook is set, or a hook still unset 10 s after
+ * the document loaded, fails the frame closed: every call is refused, none is sealed.
+ *
+ * The hook (sync or async) may return the payload, a rewritten one (its `cmd`, `payload` and `options` are used;
+ * callback ids cannot be changed), or null/undefined/throw to block. A hook set to `null` passes everything
+ * through. The key is imported non-extractable and the script element that carried it removes itself, so the app's
+ * isolation scripts never see the raw key.
  */
-import { associatedData, ISOLATION_READY, type RefusedMessage, type SealedKind, type SealedMessage } from '../protocol/isolation.js';
+import { PROTOCOL_VERSION } from '../protocol/frames.js';
+import { encodeCall } from '../protocol/page.js';
+import {
+  associatedData,
+  FRAME_DOC_PROTOCOL_PREFIX,
+  FRAME_TOKEN_PROTOCOL_PREFIX,
+  type FrameToPage,
+  ISOLATION_HELLO,
+  ISOLATION_READY,
+  type IsolationBind,
+  type IsolationPayload,
+  type IsolationRequest,
+  type SealedKind,
+} from '../protocol/isolation.js';
 
 export interface FrameConfig {
+  /** This document's AES key (useless until its socket binds it to a page). */
   readonly key: number[];
+  /** This document's one-time id, presented on the frame socket's upgrade. */
+  readonly document: string;
+  /** The frame socket's URL. */
+  readonly socket: string;
   /** The app origins allowed to talk to this frame. */
   readonly parents: string[];
   /** Warn about hooks written for Tauri v1's message shape. */
   readonly dev: boolean;
 }
 
-interface IsolationPayload {
-  cmd: string;
-  callback: number;
-  error: number;
-  payload: unknown;
-  options?: { headers?: Record<string, string> } | undefined;
-}
-
-interface Request {
-  readonly airlock: 1;
-  readonly connection: string;
-  readonly label: string;
-  readonly message: IsolationPayload;
-}
-
 type Hook = ((payload: IsolationPayload) => unknown) | null | undefined;
 
 const w = window as unknown as { __TAURI_ISOLATION_HOOK__?: Hook };
+/** Requests waiting for the hook at most; more are refused. */
+const MAX_WAITING = 10_000;
+const HOOK_DEADLINE_MS = 10_000;
 
-function isRequest(data: unknown): data is Request {
-  const d = data as Partial<Request> | null;
+// Captured before the app's isolation scripts run.
+const WS = window.WebSocket;
+const stringify = JSON.stringify.bind(JSON);
+const parse = JSON.parse.bind(JSON);
+const subtle = crypto.subtle;
+const getRandomValues = crypto.getRandomValues.bind(crypto);
+const encoder = new TextEncoder();
+const isView = ArrayBuffer.isView;
+
+function isRequest(data: unknown): data is IsolationRequest {
+  const d = data as Partial<IsolationRequest> | null;
   return (
     typeof d === 'object' &&
     d !== null &&
     d.airlock === 1 &&
-    typeof d.connection === 'string' &&
-    typeof d.label === 'string' &&
-    typeof d.message?.cmd === 'string' &&
-    typeof d.message.callback === 'number' &&
-    typeof d.message.error === 'number'
+    typeof d.cmd === 'string' &&
+    typeof d.callback === 'number' &&
+    typeof d.error === 'number' &&
+    (typeof d.json === 'string' || d.raw instanceof Uint8Array)
+  );
+}
+
+function isBind(data: unknown): data is IsolationBind {
+  const b = (data as Partial<IsolationBind> | null)?.bind;
+  return (
+    typeof data === 'object' &&
+    (data as { airlock?: unknown }).airlock === 1 &&
+    typeof b?.token === 'string' &&
+    typeof b.connection === 'string' &&
+    typeof b.label === 'string'
   );
 }
 
@@ -61,37 +93,62 @@ function base64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+function replacer(_k: string, v: unknown): unknown {
+  if (v instanceof Map) return Object.fromEntries(v.entries());
+  if (v instanceof Uint8Array) return Array.from(v);
+  if (v instanceof ArrayBuffer) return Array.from(new Uint8Array(v));
+  return v;
+}
+
 function toPlaintext(payload: unknown): { kind: SealedKind; bytes: Uint8Array<ArrayBuffer> } {
   if (payload instanceof ArrayBuffer) return { kind: 'r', bytes: new Uint8Array(payload) };
   // The payload was structured-cloned into this frame, so its buffer is ours: encrypt the view without copying.
-  if (ArrayBuffer.isView(payload))
-    return { kind: 'r', bytes: new Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength) };
-  const json = JSON.stringify(payload ?? {}, (_k, v: unknown) => {
-    if (v instanceof Map) return Object.fromEntries(v.entries());
-    if (v instanceof Uint8Array) return Array.from(v);
-    if (v instanceof ArrayBuffer) return Array.from(new Uint8Array(v));
-    return v;
-  });
-  return { kind: 'j', bytes: new TextEncoder().encode(json ?? '{}') };
+  if (isView(payload)) return { kind: 'r', bytes: new Uint8Array(payload.buffer as ArrayBuffer, payload.byteOffset, payload.byteLength) };
+  return { kind: 'j', bytes: encoder.encode(stringify(payload ?? {}, replacer) ?? '{}') };
+}
+
+function describeLoadError(e: Event): string {
+  if (e instanceof ErrorEvent) return e.message || 'a script error';
+  const t = e.target as { tagName?: string; src?: string; href?: string } | null;
+  if (t?.tagName !== undefined) return `${t.tagName.toLowerCase()} ${t.src ?? t.href ?? ''} could not be loaded`;
+  return 'a load error';
 }
 
 export function install(config: FrameConfig): void {
   document.currentScript?.remove();
   const keyBytes = new Uint8Array(config.key);
   config.key.fill(0);
-  const key = crypto.subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt']);
+  const key = subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt']);
   keyBytes.fill(0);
-  const instance = base64(crypto.getRandomValues(new Uint8Array(12))).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
+  const instance = base64(getRandomValues(new Uint8Array(12))).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
   const parents = new Set(config.parents);
+
+  let state: 'waiting' | 'ready' | 'failed' = 'waiting';
+  let failure = '';
+  let hookSet = false;
+  let socket: WebSocket | undefined;
+  let socketOpen = false;
+  let binding: IsolationBind['bind'] | undefined;
+  const waiting: IsolationRequest[] = [];
+
+  /** Sequence numbers are taken in the order hooks finish; seals finish in any order but leave in that order. */
   let seq = 0;
-  /** Sealing is chained so sequence numbers reach the page, and the core, in order. */
-  let chain: Promise<unknown> = Promise.resolve();
+  let nextToSend = 0;
+  const sealed = new Map<number, () => void>();
 
-  const post = (msg: SealedMessage | RefusedMessage | string, transfer: Transferable[] = []): void =>
-    window.parent.postMessage(msg, '*', transfer);
+  const post = (msg: FrameToPage): void => window.parent.postMessage(msg, '*');
 
-  function refuse(m: IsolationPayload, reason: string): void {
+  function refuse(m: { cmd: string; callback: number; error: number }, reason: string): void {
     post({ refused: { callback: m.callback, error: m.error, cmd: m.cmd, reason } });
+  }
+
+  function fail(reason: string): void {
+    if (state === 'failed') return;
+    state = 'failed';
+    failure = reason;
+    for (const m of waiting.splice(0)) refuse(m, reason);
+    post({ failed: reason });
+    socket?.close();
   }
 
   const warned = new Set<string>();
@@ -118,55 +175,128 @@ export function install(config: FrameConfig): void {
     });
   }
 
-  async function seal(req: Request, m: IsolationPayload): Promise<void> {
-    const headers = m.options?.headers;
-    const { kind, bytes } = toPlaintext(m.payload);
-    const current = seq++;
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const aad = new TextEncoder().encode(
-      associatedData({ label: req.label, connection: req.connection, instance, seq: current, kind, command: m.cmd, headers }),
-    );
-    const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, await key, bytes);
-    post(
-      {
-        sealed: { cmd: m.cmd, callback: m.callback, error: m.error, headers, instance, seq: current, nonce: base64(iv), kind, ciphertext },
-      },
-      [ciphertext],
-    );
+  function flushSealed(): void {
+    for (let send = sealed.get(nextToSend); send !== undefined; send = sealed.get(nextToSend)) {
+      sealed.delete(nextToSend++);
+      send();
+    }
   }
 
-  async function handle(req: Request): Promise<void> {
-    const original = req.message;
+  async function seal(m: IsolationPayload, original: IsolationRequest): Promise<void> {
+    const b = binding as IsolationBind['bind'];
+    const current = seq++;
+    let send: () => void;
+    try {
+      const headers = (m.options as { headers?: Record<string, string> } | undefined)?.headers;
+      const { kind, bytes } = toPlaintext(m.payload);
+      const iv = getRandomValues(new Uint8Array(12));
+      const aad = encoder.encode(
+        associatedData({ label: b.label, connection: b.connection, instance, seq: current, kind, command: m.cmd, headers }),
+      );
+      const ciphertext = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, await key, bytes);
+      const header = encodeCall.sealed(
+        { cmd: m.cmd, callback: m.callback, error: m.error, headers },
+        { i: instance, q: current, n: base64(iv), k: kind },
+      );
+      send = () => {
+        if (socket === undefined || socket.readyState !== WS.OPEN) return refuse(original, "the isolation frame's socket is closed");
+        socket.send(header);
+        socket.send(ciphertext);
+      };
+    } catch (e) {
+      send = () => refuse(original, `sealing failed: ${String(e)}`);
+    }
+    sealed.set(current, send);
+    flushSealed();
+  }
+
+  async function judge(req: IsolationRequest): Promise<void> {
+    const original: IsolationPayload = {
+      cmd: req.cmd,
+      callback: req.callback,
+      error: req.error,
+      payload: req.raw ?? parse(req.json as string),
+      options: req.headers === undefined ? {} : { headers: req.headers },
+    };
     const hook = w.__TAURI_ISOLATION_HOOK__;
     let result: unknown = original;
     if (typeof hook === 'function') {
       try {
         result = await hook(watched(original));
       } catch (e) {
-        return refuse(original, `the isolation hook threw: ${e instanceof Error ? e.message : String(e)}`);
+        return refuse(req, `the isolation hook threw: ${e instanceof Error ? e.message : String(e)}`);
       }
+    } else if (hook !== null) {
+      return refuse(req, 'the isolation hook is not set'); // never reached: requests wait for the hook
     }
-    if (result === null || result === undefined) return refuse(original, 'the isolation hook blocked this call');
+    if (state !== 'ready') return refuse(req, failure || 'the isolation frame is not ready');
+    if (result === null || result === undefined) return refuse(req, 'the isolation hook blocked this call');
     const r = result as Partial<IsolationPayload>;
     if (typeof r.cmd !== 'string' || r.cmd.length === 0)
-      return refuse(original, 'the isolation hook returned something that is not an IPC message (no `cmd`)');
-    const message: IsolationPayload = {
-      cmd: r.cmd,
-      callback: original.callback,
-      error: original.error,
-      payload: r.payload,
-      options: r.options,
+      return refuse(req, 'the isolation hook returned something that is not an IPC message (no `cmd`)');
+    await seal({ cmd: r.cmd, callback: req.callback, error: req.error, payload: r.payload, options: r.options }, req);
+  }
+
+  function accept(req: IsolationRequest): void {
+    if (state === 'failed') return refuse(req, failure);
+    if (state === 'ready') {
+      void judge(req);
+      return;
+    }
+    if (waiting.length >= MAX_WAITING) return refuse(req, 'too many calls wait for the isolation hook to be set');
+    waiting.push(req);
+  }
+
+  function becomeReady(): void {
+    if (state !== 'waiting' || !hookSet || !socketOpen) return;
+    state = 'ready';
+    post(ISOLATION_READY);
+    for (const m of waiting.splice(0)) void judge(m);
+  }
+
+  function bind(b: IsolationBind['bind']): void {
+    if (binding !== undefined || state === 'failed') return; // one binding per document: its id opens one socket
+    binding = b;
+    const ws = new WS(config.socket, [
+      PROTOCOL_VERSION,
+      FRAME_TOKEN_PROTOCOL_PREFIX + b.token,
+      FRAME_DOC_PROTOCOL_PREFIX + config.document,
+    ]);
+    ws.binaryType = 'arraybuffer';
+    socket = ws;
+    ws.onopen = () => {
+      socketOpen = true;
+      becomeReady();
     };
-    chain = chain.then(() => seal(req, message)).catch((e: unknown) => refuse(original, `sealing failed: ${String(e)}`));
+    ws.onclose = (ev: CloseEvent) => {
+      socketOpen = false;
+      fail(`the isolation frame's connection to the core closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
+    };
   }
 
   window.addEventListener('message', (event: MessageEvent) => {
-    if (event.source !== window.parent || !parents.has(event.origin) || !isRequest(event.data)) return;
-    void handle(event.data);
+    if (event.source !== window.parent || !parents.has(event.origin)) return;
+    const data: unknown = event.data;
+    if (isRequest(data)) accept(data);
+    else if (isBind(data)) bind(data.bind);
   });
 
-  // Ready once the app's isolation script has set the hook (a function, or null for pass-through).
-  const ready = (): boolean => {
+  // A script of the isolation app that fails before the hook is set (a syntax error, a module that does not load)
+  // fails the frame closed. Resource errors do not bubble: listen in the capture phase.
+  window.addEventListener(
+    'error',
+    (e: Event) => {
+      if (!hookSet) fail(`the isolation hook failed to load: ${describeLoadError(e)}`);
+    },
+    true,
+  );
+  window.addEventListener('load', () => {
+    setTimeout(() => {
+      if (!hookSet) fail(`the isolation hook (window.__TAURI_ISOLATION_HOOK__) was not set within ${HOOK_DEADLINE_MS / 1000} s`);
+    }, HOOK_DEADLINE_MS);
+  });
+
+  const hookReady = (): boolean => {
     const hook = w.__TAURI_ISOLATION_HOOK__;
     if (typeof hook !== 'function' && hook !== null) return false;
     if (typeof hook === 'function' && /['"]invoke['"]/.test(Function.prototype.toString.call(hook))) {
@@ -176,12 +306,18 @@ export function install(config: FrameConfig): void {
           '`payload.cmd` ("greet", "plugin:fs|read_file"), so such a check never matches. Compare `payload.cmd` with the command names instead.',
       );
     }
-    post(ISOLATION_READY);
     return true;
   };
   const poll = (): void => {
-    if (!ready()) setTimeout(poll, 10);
+    if (state === 'failed') return;
+    if (!hookReady()) {
+      setTimeout(poll, 10);
+      return;
+    }
+    hookSet = true;
+    becomeReady();
   };
+  post(ISOLATION_HELLO);
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', poll);
   else poll();
 }

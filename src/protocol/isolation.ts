@@ -1,8 +1,23 @@
 /**
- * The isolation pattern's wire contract, shared by the isolation frame (which seals) and the core (which opens).
+ * The isolation pattern's wire contract: every message between the page, the isolation frame and the core, declared
+ * once and shared by the page runtime (src/webview/isolation.ts), the frame runtime (src/isolation/main.ts) and the
+ * core (src/core/isolation.ts, src/transports/isolation-frame.ts).
  *
  * Names, after Tauri's `isolation.js`: page → isolation frame = the *isolation payload* (the message the hook
- * judges); isolation frame → page = the *sealed message* (or a refusal), which the page forwards to the core.
+ * judges); isolation frame → core = the *sealed message*.
+ *
+ * The path of one call:
+ *
+ *   page ──postMessage(IsolationRequest)──► frame: hook, AES-GCM seal ──frame socket: sealed frame──► core
+ *   page ◄──────────────────────── page socket: the response, as for any call ──────────────────────── core
+ *
+ * The frame has a WebSocket of its own to the isolation origin, so a sealed call crosses between the page and frame
+ * processes once. That socket is opened only with two secrets: a one-time *frame token* the core gives the page
+ * over the page's own (authenticated) socket, which the page hands to the frame by postMessage, and a one-time
+ * *document id* the isolation origin embeds, with a fresh AES key, in each frame document it serves. Page script
+ * can read the token but never a document (it is cross-origin); a local process can fetch documents but never
+ * gets a token without redeeming the page's session. The key only opens anything once a socket holding both has
+ * bound it to the page's connection.
  *
  * Tauri encrypts only the args, so script in the page can replay a sealed payload or move it to another command.
  * Here the AES-256-GCM associated data binds everything the core acts on besides the args: the webview label, the
@@ -10,8 +25,15 @@
  * kind and the headers.
  */
 
+/** Frame → page: the hook is set and the frame's socket is open; the page may send calls. */
 export const ISOLATION_READY = '__TAURI_ISOLATION_READY__';
+/** Frame → page: a frame document has loaded and asks for its binding (a frame token). */
+export const ISOLATION_HELLO = '__airlock_isolation_hello__';
 export const AAD_VERSION = 'airlock-isolation/1';
+
+/** Sub-protocol prefixes of the frame socket's upgrade (secrets stay out of URLs). */
+export const FRAME_TOKEN_PROTOCOL_PREFIX = 'airlock.frame.';
+export const FRAME_DOC_PROTOCOL_PREFIX = 'airlock.doc.';
 
 /** Plaintext kind: `j` JSON text of the args, `r` raw bytes. */
 export type SealedKind = 'j' | 'r';
@@ -45,21 +67,65 @@ export function associatedData(c: SealContext): string {
   return [AAD_VERSION, c.label, c.connection, c.instance, String(c.seq), c.kind, c.command, canonicalHeaders(c.headers)].join('\n');
 }
 
-/** What the frame posts back to the page: a sealed message or a refusal. */
-export interface SealedMessage {
-  readonly sealed: {
-    readonly cmd: string;
-    readonly callback: number;
-    readonly error: number;
-    readonly headers: Readonly<Record<string, string>> | undefined;
-    readonly instance: string;
-    readonly seq: number;
-    readonly nonce: string;
-    readonly kind: SealedKind;
-    readonly ciphertext: ArrayBuffer;
-  };
+// ── page ↔ frame (postMessage) ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The message `invoke` hands to `ipc`, as in Tauri, and as the isolation hook sees it. */
+export interface IsolationPayload {
+  cmd: string;
+  callback: number;
+  error: number;
+  payload: unknown;
+  options?: { headers?: unknown } | undefined;
 }
 
+/**
+ * Page → frame: one call for the hook to judge, its args already in the form the core will get — `json`, the JSON
+ * text the page runtime serialized (Tauri's rules: a `Map` is an object, nested bytes are number arrays), which the
+ * frame parses for the hook, or `raw`, a binary body.
+ */
+export interface IsolationRequest {
+  readonly airlock: 1;
+  readonly cmd: string;
+  readonly callback: number;
+  readonly error: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly json?: string;
+  readonly raw?: Uint8Array;
+}
+
+/** Page → frame: what the frame binds its socket and its seals to, answering ISOLATION_HELLO. */
+export interface IsolationBind {
+  readonly airlock: 1;
+  readonly bind: { readonly token: string; readonly connection: string; readonly label: string };
+}
+
+/** Frame → page: the hook blocked a call (or sealing failed), so the caller's `invoke` rejects at once. */
 export interface RefusedMessage {
   readonly refused: { readonly callback: number; readonly error: number; readonly cmd: string; readonly reason: string };
 }
+
+/** Frame → page: the frame cannot judge calls (its hook failed to load, its socket was refused or closed). */
+export interface FailedMessage {
+  readonly failed: string;
+}
+
+export type FrameToPage = typeof ISOLATION_READY | typeof ISOLATION_HELLO | RefusedMessage | FailedMessage;
+
+// ── core → page (control frames on the page socket) ───────────────────────────────────────────────────────────────
+
+/**
+ * `{"ft":token}`: the next one-time frame token of this connection (one after the hello, one after each use).
+ * `{"fx":[callbackId,…]}`: the frame's socket closed; the calls listed reached the core and will be answered, any
+ * other call the page gave that frame never arrived and is to be rejected.
+ */
+export interface FrameTokenFrame {
+  readonly ft: string;
+}
+export interface FrameClosedFrame {
+  readonly fx: readonly number[];
+}
+
+export const encodeIsolation = {
+  frameToken: (token: string): string => `{"ft":${JSON.stringify(token)}}`,
+  frameClosed: (callbacks: Iterable<number>): string => `{"fx":[${[...callbacks].join(',')}]}`,
+};

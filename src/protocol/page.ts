@@ -8,6 +8,7 @@
  * cannot intercept or misroute a frame.
  */
 import type { ChannelFrame, EventFrame, Headers, HelloFrame, ResponseFrame, SealedFrame, WindowOpFrame, WindowReport } from './frames.js';
+import type { FrameClosedFrame, FrameTokenFrame } from './isolation.js';
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;
@@ -52,7 +53,10 @@ export type ServerMessage =
       readonly end: boolean;
       readonly data: unknown;
     }
-  | { readonly kind: 'window'; readonly op: string; readonly value: unknown };
+  | { readonly kind: 'window'; readonly op: string; readonly value: unknown }
+  /** Isolation pattern: the next one-time frame token, and a frame socket's close (protocol/isolation.ts). */
+  | { readonly kind: 'frameToken'; readonly token: string }
+  | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[] };
 
 /** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows. */
 export function decodeServerFrame(text: string): ServerMessage | undefined {
@@ -74,6 +78,8 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
     const w = f as WindowOpFrame;
     return { kind: 'window', op: w.w, value: w.v };
   }
+  if (hasOwn(f, 'ft')) return { kind: 'frameToken', token: (f as FrameTokenFrame).ft };
+  if (hasOwn(f, 'fx')) return { kind: 'frameClosed', callbacks: (f as FrameClosedFrame).fx };
   if (hasOwn(f, 'hello')) {
     const { token, conn, assets } = (f as HelloFrame).hello;
     return { kind: 'hello', token, connection: conn, assets: typeof assets === 'string' ? assets : undefined };

@@ -11,6 +11,7 @@ import type { App, Server, ServeOptions } from '../core/app.js';
 import type { FsScope } from '../core/fs-scope.js';
 import { type CspContext, cspNonce, documentPolicy } from './csp.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
+import type { Isolation } from '../core/isolation.js';
 import { LAUNCH_FRAGMENT_KEY, RESERVED_PREFIX, RUNTIME_PATH, SOCKET_PATH } from '../protocol/frames.js';
 import { type Asset, contentType, injectIntoHtml, isHtml, readAsset } from './assets.js';
 import {
@@ -111,7 +112,7 @@ export function serviceWorkerScopes(
 
 export interface LoopbackExtras {
   /** The isolation application and this launch's key, under the isolation pattern. */
-  readonly isolation?: { readonly app: IsolationApp; readonly key: Uint8Array; readonly dev: boolean };
+  readonly isolation?: { readonly app: IsolationApp; readonly core: Isolation; readonly dev: boolean };
   /** The asset protocol (`scope` undefined when it is off) and the custom URI-scheme protocols, if any. */
   readonly assets?: { readonly scope: FsScope | undefined; readonly protocols: ReadonlyMap<string, UriSchemeHandler> };
 }
@@ -238,8 +239,8 @@ export async function serveLoopback(app: App, options: ServeOptions, extras: Loo
   let assets: AssetServer | undefined;
   try {
     if (extras.isolation !== undefined) {
-      const { app: isolationApp, key, dev } = extras.isolation;
-      frame = await serveIsolationFrame(isolationApp, [...allowed.origins], key, dev);
+      const { app: isolationApp, core, dev } = extras.isolation;
+      frame = await serveIsolationFrame(isolationApp, [...allowed.origins], core, dev, app.limits.maxFrameBytes);
     }
     if (options.inspector === true) inspector = await serveInspector(app);
     if (extras.assets !== undefined) {

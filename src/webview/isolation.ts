@@ -1,94 +1,127 @@
 /**
- * The page's side of the isolation pattern: every IPC message goes to the hidden, sandboxed isolation frame
- * first; what comes back sealed goes to the core, a refusal rejects the caller at once. Replies are accepted only
- * from that frame's window (Tauri's page listener checks nothing).
+ * The page's side of the isolation pattern (wire contract: protocol/isolation.ts): every IPC message goes to the
+ * hidden, sandboxed isolation frame, which judges it with the app's hook, seals it and sends it to the core on a
+ * socket of its own; the answer comes back on the page's socket like any other. A refusal from the frame rejects
+ * the caller at once. Messages are accepted only from that frame's window (Tauri's page listener checks nothing).
+ *
+ * The frame binds its socket with a one-time frame token the core sends this page; a new connection (the page's
+ * socket reconnected) restarts the frame, since a frame's socket belongs to one connection.
  */
-import { ISOLATION_READY, type RefusedMessage, type SealedMessage } from '../protocol/isolation.js';
+import {
+  type FrameToPage,
+  ISOLATION_HELLO,
+  ISOLATION_READY,
+  type IsolationBind,
+  type IsolationPayload,
+  type IsolationRequest,
+} from '../protocol/isolation.js';
 import { runCallback } from './callbacks.js';
 import { g } from './globals.js';
-import type { IpcMessage } from './main.js';
-import { TO_IPC_KEY, toHeaders } from './serialize.js';
+import { toBody, toHeaders } from './serialize.js';
 import type { IpcSocket } from './socket.js';
 
-/** Structured clone cannot run `toJSON`: apply the IPC form (Channel → "__CHANNEL__:id") before posting. */
-function toCloneable(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > 64) return value;
-  const toIpc = (value as Record<string, unknown>)[TO_IPC_KEY];
-  if (typeof toIpc === 'function') return toIpc.call(value);
-  if (g.isArray(value)) return value.map((v) => toCloneable(v, depth + 1));
-  if (Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    // defineProperty, not assignment: a `__proto__` key stays data (assigning it would replace out's prototype,
-    // and the key would silently vanish from the args).
-    for (const [k, v] of Object.entries(value))
-      g.defineProperty(out, k, { value: toCloneable(v, depth + 1), enumerable: true, writable: true, configurable: true });
-    return out;
-  }
-  return value;
-}
-
-export function isolationBridge(src: string, label: string, socket: IpcSocket): (message: IpcMessage) => void {
+export function isolationBridge(src: string, label: string, socket: IpcSocket): (message: IsolationPayload) => void {
   let frame: HTMLIFrameElement | undefined;
   let ready = false;
-  const queue: IpcMessage[] = [];
+  /** Why the frame cannot take calls (its hook failed to load, its socket was refused), until it loads again. */
+  let failed: string | undefined;
+  /** The connection the frame's socket belongs to. */
+  let boundTo: string | undefined;
+  const queue: IsolationPayload[] = [];
 
   const refuse = (callback: number, error: number, reason: string): void => {
     socket.forget(callback, error);
     runCallback(error, { code: 'ISOLATION_REFUSED', message: reason });
   };
 
-  async function forward(message: IpcMessage): Promise<void> {
-    const connection = await socket.whenReady();
+  function forward(message: IsolationPayload): void {
     const { cmd, callback, error, payload, options } = message;
     const headers = toHeaders(options?.headers);
+    // The payload in the form the core will get (Tauri's serialization: Map → object, nested bytes → number arrays,
+    // Channel → "__CHANNEL__:id"), so the hook judges exactly that; raw bytes stay bytes.
+    const body = toBody(payload);
+    let raw: Uint8Array<ArrayBuffer> | undefined;
+    if ('raw' in body) {
+      const r = body.raw;
+      // structured clone copies a view's whole buffer: hand over only the bytes of the body
+      raw = r.byteOffset === 0 && r.byteLength === r.buffer.byteLength ? r : r.slice();
+    }
+    const request: IsolationRequest = {
+      airlock: 1,
+      cmd,
+      callback,
+      error,
+      ...(headers === undefined ? {} : { headers }),
+      ...(raw === undefined ? { json: (body as { json: string }).json } : { raw }),
+    };
+    socket.track(callback, error);
     try {
-      frame?.contentWindow?.postMessage(
-        {
-          airlock: 1,
-          connection,
-          label,
-          message: { cmd, callback, error, payload: toCloneable(payload), options: headers === undefined ? {} : { headers } },
-        },
-        '*',
-      );
+      frame?.contentWindow?.postMessage(request, '*');
     } catch (e) {
       refuse(callback, error, `the call's arguments cannot be sent to the isolation frame: ${String(e)}`);
     }
   }
 
+  function bind(): void {
+    void socket.frameToken().then(({ token, connection }) => {
+      boundTo = connection;
+      const message: IsolationBind = { airlock: 1, bind: { token, connection, label } };
+      frame?.contentWindow?.postMessage(message, '*');
+    });
+  }
+
   addEventListener('message', (event: MessageEvent) => {
     if (frame === undefined || event.source !== frame.contentWindow) return;
-    const data = event.data as SealedMessage | RefusedMessage | string;
-    if (data === ISOLATION_READY) {
+    const data = event.data as FrameToPage;
+    if (data === ISOLATION_HELLO) {
+      ready = false;
+      failed = undefined;
+      bind();
+    } else if (data === ISOLATION_READY) {
       if (ready) return;
       ready = true;
-      for (const m of queue.splice(0)) void forward(m);
-    } else if (typeof data === 'object' && data !== null && 'sealed' in data) {
-      const s = data.sealed;
-      socket.sendSealed(s.callback, s.error, s, new g.Uint8Array(s.ciphertext));
+      for (const m of queue.splice(0)) forward(m);
     } else if (typeof data === 'object' && data !== null && 'refused' in data) {
       refuse(
         data.refused.callback,
         data.refused.error,
         `the isolation hook refused the call to \`${data.refused.cmd}\`: ${data.refused.reason}`,
       );
+    } else if (typeof data === 'object' && data !== null && 'failed' in data && typeof data.failed === 'string') {
+      ready = false;
+      failed = data.failed;
+      for (const m of queue.splice(0)) refuse(m.callback, m.error, failed);
     }
   });
 
-  const create = (): void => {
-    frame = document.createElement('iframe');
-    frame.id = '__tauri_isolation__';
-    frame.hidden = true;
-    frame.style.setProperty('display', 'none', 'important');
-    frame.setAttribute('sandbox', 'allow-scripts');
-    frame.src = src;
-    document.body.append(frame);
+  const load = (): void => {
+    ready = false;
+    failed = undefined;
+    if (frame === undefined) {
+      frame = document.createElement('iframe');
+      frame.id = '__tauri_isolation__';
+      frame.hidden = true;
+      frame.style.setProperty('display', 'none', 'important');
+      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.src = src;
+      document.body.append(frame);
+    } else {
+      frame.src = src; // navigates again: a fresh document, key and socket
+    }
   };
-  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', create);
-  else create();
+  // The page's socket reconnected: the frame's socket belonged to the old connection, so the frame starts over.
+  socket.onFrameToken((connection) => {
+    if (boundTo !== undefined && connection !== boundTo) {
+      boundTo = undefined;
+      load();
+    }
+  });
+  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', load);
+  else load();
 
   return (message) => {
-    if (ready) void forward(message);
+    if (ready) forward(message);
+    else if (failed !== undefined) refuse(message.callback, message.error, failed);
     else queue.push(message);
   };
 }

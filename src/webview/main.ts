@@ -6,6 +6,7 @@
  */
 import { ErrorCode, wireError } from '../protocol/errors.js';
 import { encodeCall } from '../protocol/page.js';
+import type { IsolationPayload } from '../protocol/isolation.js';
 import { callbacks, runCallback, transformCallback, unregisterCallback } from './callbacks.js';
 import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
@@ -26,13 +27,7 @@ export interface RuntimeConfig {
 }
 
 /** The message `invoke` hands to `ipc`, as in Tauri (and as the isolation hook sees it). */
-export interface IpcMessage {
-  cmd: string;
-  callback: number;
-  error: number;
-  payload: unknown;
-  options?: { headers?: unknown } | undefined;
-}
+export type IpcMessage = IsolationPayload;
 
 const LISTEN = 'plugin:event|listen';
 

@@ -16,7 +16,7 @@ import {
   SOCKET_PATH,
   TICKET_PROTOCOL_PREFIX,
 } from '../protocol/frames.js';
-import { decodeServerFrame, encodeCall } from '../protocol/page.js';
+import { decodeServerFrame } from '../protocol/page.js';
 import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
 
@@ -77,6 +77,12 @@ export class IpcSocket {
   #windowOp: ((op: string, value: unknown) => void) | undefined;
   /** Responses the runtime itself needs to see (e.g. listen → event id); keyed by callback id. */
   readonly #observers = new g.Map<number, (data: unknown, ok: boolean) => void>();
+  /** Isolation pattern: calls handed to the isolation frame (callback ids), this connection's unused frame token,
+   *  and who waits for one. */
+  readonly #viaFrame = new g.Map<number, 1>();
+  #frameToken: string | undefined;
+  #tokenWaiters: Array<(t: { token: string; connection: string }) => void> = [];
+  #onFrameToken: ((connection: string) => void) | undefined;
 
   constructor(identity: Identity | undefined) {
     this.#identity = identity;
@@ -117,18 +123,32 @@ export class IpcSocket {
     return true;
   }
 
-  /** Sends a message sealed by the isolation frame: its header frame, then the ciphertext. */
-  sendSealed(
-    callback: number,
-    error: number,
-    s: { cmd: string; headers: Record<string, string> | undefined; instance: string; seq: number; nonce: string; kind: 'j' | 'r' },
-    ciphertext: Uint8Array<ArrayBuffer>,
-  ): void {
-    const header = encodeCall.sealed(
-      { cmd: s.cmd, callback, error, headers: s.headers },
-      { i: s.instance, q: s.seq, n: s.nonce, k: s.kind },
-    );
-    this.send(callback, error, header, ciphertext);
+  /**
+   * Isolation pattern: a call given to the isolation frame, which sends it to the core on its own socket. Its
+   * answer comes here, as for any call; it rejects when this socket closes, or when the frame's socket closes
+   * before the call reached the core.
+   */
+  track(callback: number, error: number): void {
+    this.#inflight.set(callback, error);
+    this.#inflightByError.set(error, callback);
+    this.#viaFrame.set(callback, 1);
+  }
+
+  /** Resolves with an unused frame token of the open connection (connecting if needed), and uses it up. */
+  frameToken(): Promise<{ token: string; connection: string }> {
+    if (this.#identity === undefined) return new g.Promise(() => {});
+    if (this.#ws === undefined || this.#ws.readyState >= g.WebSocket.CLOSING) this.#connect();
+    const token = this.#frameToken;
+    if (token !== undefined && this.#connectionId !== undefined) {
+      this.#frameToken = undefined;
+      return g.Promise.resolve({ token, connection: this.#connectionId });
+    }
+    return new g.Promise((resolve) => this.#tokenWaiters.push(resolve));
+  }
+
+  /** Called with the connection id whenever the core hands out a frame token. */
+  onFrameToken(handler: (connection: string) => void): void {
+    this.#onFrameToken = handler;
   }
 
   /** Sends one call (a header frame, plus a binary body when `body` is given). */
@@ -176,6 +196,7 @@ export class IpcSocket {
     this.#ws = ws;
     this.#awaiting = undefined;
     this.#connectionId = undefined;
+    this.#frameToken = undefined;
     ws.onopen = () => {
       const queued = this.#queue;
       this.#queue = [];
@@ -215,6 +236,14 @@ export class IpcSocket {
       if (f.end) runCallback(f.id, { end: true, index: f.index });
       else if (f.bytes) this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
       else runCallback(f.id, { message: f.data, index: f.index });
+    } else if (f.kind === 'frameToken') {
+      const connection = this.#connectionId as string;
+      const waiter = this.#tokenWaiters.shift();
+      if (waiter !== undefined) waiter({ token: f.token, connection });
+      else this.#frameToken = f.token;
+      this.#onFrameToken?.(connection);
+    } else if (f.kind === 'frameClosed') {
+      this.#frameClosed(f.callbacks);
     } else {
       const identity = this.#identity as Identity;
       identity.token = f.token;
@@ -234,6 +263,29 @@ export class IpcSocket {
     handle?.(body);
   }
 
+  /** The isolation frame's socket closed: the calls it had not delivered to the core will never be answered. */
+  #frameClosed(stillComing: readonly number[]): void {
+    const coming = new g.Map<number, 1>();
+    for (const c of stillComing) coming.set(c, 1);
+    const lost: Array<[number, number]> = [];
+    for (const callback of [...this.#viaFrame.keys()]) {
+      if (coming.has(callback)) continue;
+      this.#viaFrame.delete(callback);
+      const error = this.#inflight.get(callback);
+      if (error === undefined) continue;
+      this.#inflight.delete(callback);
+      this.#inflightByError.delete(error);
+      this.#observers.delete(callback);
+      this.#observers.delete(error);
+      lost.push([callback, error]);
+    }
+    for (const [, error] of lost)
+      runCallback(
+        error,
+        wireError(ErrorCode.DISCONNECTED, 'the isolation frame restarted before this call reached the core; nothing ran, call it again'),
+      );
+  }
+
   #respond(id: number, data: unknown): void {
     let ok = true;
     let other = this.#inflight.get(id);
@@ -244,6 +296,7 @@ export class IpcSocket {
       if (other !== undefined) this.#inflight.delete(other);
     }
     if (other !== undefined) this.#inflightByError.delete(ok ? other : id);
+    if (this.#viaFrame.size > 0) this.#viaFrame.delete(ok ? id : (other ?? id));
     if (this.#observers.size > 0) {
       const observer = this.#observers.get(id);
       if (observer !== undefined) {
@@ -260,6 +313,7 @@ export class IpcSocket {
     const message = `the IPC connection closed (${code}${reason ? `: ${reason}` : ''}) before the core answered`;
     const errors = [...this.#inflight.values()];
     this.#inflight.clear();
+    this.#viaFrame.clear();
     this.#inflightByError.clear();
     this.#observers.clear();
     for (const error of errors) runCallback(error, wireError(ErrorCode.DISCONNECTED, message));
