@@ -118,7 +118,13 @@ export function install(config: FrameConfig): void {
   document.currentScript?.remove();
   const keyBytes = new Uint8Array(config.key);
   config.key.fill(0);
-  const key = subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt']);
+  let key: CryptoKey | undefined;
+  const keyReady = subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt']).then(
+    (k) => {
+      key = k;
+    },
+    (e: unknown) => fail(`the isolation key could not be imported: ${String(e)}`),
+  );
   keyBytes.fill(0);
   const instance = base64(getRandomValues(new Uint8Array(12))).replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
   const parents = new Set(config.parents);
@@ -193,7 +199,7 @@ export function install(config: FrameConfig): void {
       const aad = encoder.encode(
         associatedData({ label: b.label, connection: b.connection, instance, seq: current, kind, command: m.cmd, headers }),
       );
-      const ciphertext = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, await key, bytes);
+      const ciphertext = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key as CryptoKey, bytes);
       const header = encodeCall.sealed(
         { cmd: m.cmd, callback: m.callback, error: m.error, headers },
         { i: instance, q: current, n: base64(iv), k: kind },
@@ -222,7 +228,8 @@ export function install(config: FrameConfig): void {
     let result: unknown = original;
     if (typeof hook === 'function') {
       try {
-        result = await hook(watched(original));
+        result = hook(watched(original));
+        if (typeof (result as { then?: unknown } | null)?.then === 'function') result = await result; // sync hooks skip a turn
       } catch (e) {
         return refuse(req, `the isolation hook threw: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -265,8 +272,10 @@ export function install(config: FrameConfig): void {
     ws.binaryType = 'arraybuffer';
     socket = ws;
     ws.onopen = () => {
-      socketOpen = true;
-      becomeReady();
+      void keyReady.then(() => {
+        socketOpen = true;
+        becomeReady();
+      });
     };
     ws.onclose = (ev: CloseEvent) => {
       socketOpen = false;

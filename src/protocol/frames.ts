@@ -9,7 +9,8 @@
  * page → core
  *   invoke   {"t":"i","c":cmd,"cb":callbackId,"er":errorId,"a":args?,"h":headers?,"b":1?}
  *   sealed   {"t":"s","c":cmd,"cb":…,"er":…,"h":…?,"i":instance,"q":seq,"n":nonce,"k":kind}  + binary ciphertext
- *            (isolation pattern: the body is AES-GCM ciphertext, see protocol/isolation.ts)
+ *            (isolation pattern: the body is AES-GCM ciphertext; sent by the isolation frame on its own socket,
+ *            refused on the page's, see protocol/isolation.ts)
  *   report   {"t":"w","s":{…WindowReport}}   what the page sees of its window (sizes, position, focus, theme …),
  *            sent after the hello and whenever it changes; not a call (no answer), so it needs no seal or grant
  *
@@ -21,6 +22,7 @@
  *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
  *   window   {"w":op,"v":value}   asks the page to act on its own window (title, size, position, focus …) where no
  *            window host drives it
+ *   isolation pattern only: {"ft":frameToken} | {"fx":[callbackId,…]}   (protocol/isolation.ts)
  */
 
 export const PROTOCOL_VERSION = 'airlock.v1';

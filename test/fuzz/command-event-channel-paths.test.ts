@@ -53,7 +53,7 @@ function checkPage(page: HostilePage, frames: readonly Frame[]): void {
   const ids = sentIds(frames);
   for (const text of page.text) {
     const f = JSON.parse(text) as Record<string, unknown>;
-    const kind = ['r', 'e', 'c', 'hello'].filter((k) => k in f);
+    const kind = ['r', 'e', 'c', 'hello', 'ft', 'fx'].filter((k) => k in f);
     assert.equal(kind.length, 1, `the core sent an unknown frame: ${text.slice(0, 100)}`);
     if (typeof f['r'] === 'number') assert.ok(ids.has(f['r']), `the core answered callback ${f['r']}, which the page never sent`);
   }
