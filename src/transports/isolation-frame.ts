@@ -273,7 +273,7 @@ export async function serveIsolationFrame(
     const host = header(req, 'host')?.toLowerCase();
     if (host === undefined || !hosts.has(host)) return refuseUpgrade(socket, 421, 'unexpected Host header');
     if (header(req, 'origin') !== 'null')
-      return refuseUpgrade(socket, 403, "only the isolation frame (a sandboxed document, `Origin: null`) may open this socket");
+      return refuseUpgrade(socket, 403, 'only the isolation frame (a sandboxed document, `Origin: null`) may open this socket');
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;

@@ -16,7 +16,6 @@ import {
   type IsolationRequest,
 } from '../protocol/isolation.js';
 import { runCallback } from './callbacks.js';
-import { g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
 import type { IpcSocket } from './socket.js';
 
