@@ -200,8 +200,8 @@ export class Connection implements ChannelSink {
    * is answered or refused.
    */
   receiveSealed(frame: ClientFrame, open: () => Call, settled: () => void): void {
-    if (!this.#open) return settled();
-    this.#start(frame, undefined, open, settled);
+    if (this.#open) this.#start(frame, undefined, open, settled);
+    else settled();
   }
 
   /** Sends a control frame to the page (the isolation pattern's frame tokens and frame-closed notices). */

@@ -137,7 +137,10 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     /** Calls this socket handed to the page's connection that have not settled yet. */
     const inFlight = new Set<number>();
     let byConn = links.get(conn);
-    if (byConn === undefined) links.set(conn, (byConn = new Set()));
+    if (byConn === undefined) {
+      byConn = new Set();
+      links.set(conn, byConn);
+    }
     byConn.add(peer);
 
     const violate = (reason: string): void => {

@@ -245,13 +245,10 @@ export function install(config: FrameConfig): void {
   }
 
   function accept(req: IsolationRequest): void {
-    if (state === 'failed') return refuse(req, failure);
-    if (state === 'ready') {
-      void judge(req);
-      return;
-    }
-    if (waiting.length >= MAX_WAITING) return refuse(req, 'too many calls wait for the isolation hook to be set');
-    waiting.push(req);
+    if (state === 'failed') refuse(req, failure);
+    else if (state === 'ready') void judge(req);
+    else if (waiting.length >= MAX_WAITING) refuse(req, 'too many calls wait for the isolation hook to be set');
+    else waiting.push(req);
   }
 
   function becomeReady(): void {

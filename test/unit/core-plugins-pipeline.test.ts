@@ -40,7 +40,7 @@ function runtime(plugins: readonly RegisteredPlugin[], commands: Map<string, Com
     serve: () => Promise.reject(new Error('not served')),
     authorize,
     explain: () => '',
-    openSealed: undefined,
+    isolation: undefined,
     paths: new PathResolver({ identifier: 'dev.airlock.test', resourceDir: undefined }),
   });
 }
