@@ -52,7 +52,7 @@ async function open(t: TestApp, waitUntil: 'load' | 'domcontentloaded' = 'load')
   const page = await context.newPage();
   const fromCore: string[] = [];
   let core: WebSocketRoute | undefined;
-  await page.routeWebSocket(/\/__airlock\/ws$/, (ws) => {
+  await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
     const server = ws.connectToServer();
     if (new URL(ws.url()).port === String(t.server.port)) core = server;
     server.onMessage((m) => {

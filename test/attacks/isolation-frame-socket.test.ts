@@ -34,7 +34,7 @@ before(async () => {
   const context = await browser.newContext();
   await context.addInitScript('globalThis.__name = (f) => f');
   page = await context.newPage();
-  await page.routeWebSocket(/\/__airlock\/ws$/, (ws) => {
+  await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
     const server = ws.connectToServer();
     const pageSocket = new URL(ws.url()).port === String(t.server.port);
     server.onMessage((m) => {

@@ -376,7 +376,7 @@ describe("the app's public face", () => {
         'attach',
         'connection',
         'tracer',
-        'openSealed',
+        'isolated',
         'emitFrom',
         'requestClose',
         'disconnected',
