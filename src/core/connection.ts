@@ -9,15 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { decodePageFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import {
-  type ClientFrame,
-  CloseCode,
-  type Headers,
-  type PageFrame,
-  type SealedFrame,
-  type WindowOp,
-  type WindowReport,
-} from '../protocol/frames.js';
+import { type ClientFrame, CloseCode, type Headers, type PageFrame, type WindowOp, type WindowReport } from '../protocol/frames.js';
 import type { Channel, ChannelSink } from './channels.js';
 import { type Limits, RateLimiter } from './limits.js';
 import { type EventTarget, targetMatches } from './targets.js';
