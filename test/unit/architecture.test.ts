@@ -121,6 +121,20 @@ test("ARCHITECTURE.md's code map names every file of src/", () => {
   assert.deepEqual(missing, []);
 });
 
+test('only src/protocol spells a frame: no frame field literal anywhere else in src/', () => {
+  // The keys of the frames of frames.ts as JSON text (`"t":`, `"cb":`, `"r":` …): building or matching them by hand
+  // is what src/protocol/page.ts and codec.ts are for.
+  const frameKey = /"(t|c|cb|er|a|h|b|i|q|n|k|r|d|e|p|l|m|end|hello)":/;
+  const found = sourceFiles(src)
+    .filter((rel) => !rel.startsWith('protocol/'))
+    .flatMap((rel) =>
+      readFileSync(path.join(src, rel), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (frameKey.test(line) ? [`src/${rel}:${i + 1}: ${line.trim()}`] : [])),
+    );
+  assert.deepEqual(found, []);
+});
+
 test('src/ cites nothing outside the repository: no spec sections, issue numbers or session documents', () => {
   const outside = [
     /§/,
