@@ -144,7 +144,7 @@ describe('backpressure', () => {
     );
     const slow = await stalledPage(app, queued);
     slow.conn.receive(encodeCall.invoke({ cmd: 'flood', callback: 1, error: 2 }, JSON.stringify({ ch: channelRef(9) })));
-    await new Promise((r) => setImmediate(r));
+    await until(() => failure !== undefined, 'the handler to stop sending');
     assert.equal((failure as { code?: string }).code, 'CHANNEL_CLOSED');
     assert.match(slow.closed() ?? '', /slow consumer/);
   });

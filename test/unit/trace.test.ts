@@ -6,6 +6,7 @@ import { Builder, channel, command } from 'airlock';
 import { appInternals, connectInMemory } from 'airlock/testing';
 import { CHANNEL_PREFIX } from '../../src/protocol/frames.ts';
 import { encodeCall } from '../../src/protocol/page.ts';
+import { until } from '../helpers/wait.js';
 
 test('app.trace reports pages, calls with their ACL decision, refusals, events and channel messages', async () => {
   await using app = await Builder.default()
@@ -28,7 +29,7 @@ test('app.trace reports pages, calls with their ACL decision, refusals, events a
   await page.invoke('plugin:event|emit', { event: 'hello', payload: { a: 1 } });
   page.sendRaw(encodeCall.sealed({ cmd: 'ok', callback: 1, error: 2 }, { i: 'x', q: 0, n: 'AAAAAAAAAAAAAAAA', k: 'j' }));
   page.sendRaw(new Uint8Array(20));
-  await new Promise((r) => setImmediate(r));
+  await until(() => records.some((r) => r['kind'] === 'refused'), 'the sealed call to be refused');
   page.close();
   stop();
   const kinds = records.map((r) => `${r['kind']}:${r['command'] ?? r['event'] ?? r['change'] ?? r['channel']}`);
