@@ -7,7 +7,10 @@
 // #12: a refused upgrade must not keep its socket (a file descriptor) until the client closes: the core destroys it
 // once the answer is written, so data the client sends afterwards meets a reset.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { App, Server } from 'airlock';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +19,7 @@ import { launchBrowser, openPage } from '../helpers/browser.js';
 import { testFrontend } from '../helpers/frontend.js';
 import { sentinel } from '../helpers/sentinel.js';
 
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const s = sentinel();
 let browser: Browser;
 let app: App;
@@ -87,7 +91,52 @@ const get = (target: string, port: number): string => `GET ${target} HTTP/1.1\r\
 
 const TARGETS = ['//', '//evil.example', '///x', '*', 'http://127.0.0.1/__airlock/ws', '//[', '//:99999/'];
 
+/** The core in a child process (test/fixtures/serve-app), so that a crash is a crash, not a test-runner report. */
+async function startChild(): Promise<{ child: ChildProcess; url: string; origin: string; inspector: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'serve-app', 'main.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+    });
+    child.once('exit', (code) => reject(new Error(`the core exited (${code}) before serving`)));
+  });
+  return { child, ...(JSON.parse(line) as { url: string; origin: string; inspector: string }) };
+}
+
 describe('request targets that are not plain paths (#1)', () => {
+  test("a core of its own: the app's page opens `ws://127.0.0.1:P//`, a local process sends `//` to the inspector; the process lives on", async () => {
+    const { child, url, origin, inspector } = await startChild();
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const p = await openPage(browser, url);
+      const r = await p.evaluate(
+        (u) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(u, ['airlock.v1']);
+            ws.onopen = () => resolve('open');
+            ws.onerror = () => resolve('refused');
+          }),
+        `${origin.replace('http:', 'ws:')}//`,
+      );
+      assert.equal(r, 'refused');
+      const port = Number(new URL(inspector).port);
+      assert.match((await raw(port, get('//', port))).status, /^HTTP\/1\.1 40\d /);
+      assert.match((await raw(port, upgrade('//', port))).status, /^HTTP\/1\.1 40\d /);
+      // Still serving: a normal request is answered, the page's calls work, and the process has not exited.
+      assert.equal((await fetch(`${origin}/`)).status, 200);
+      assert.equal(await p.evaluate(() => window.api.core.invoke('ping')), 'pong');
+      assert.equal(child.exitCode, null, 'the core process is alive');
+      await p.context().close();
+    } finally {
+      child.stdin?.end();
+      await exited;
+    }
+  });
+
   test("the app's own page opens `ws://127.0.0.1:P//`: refused, and the core keeps serving", async () => {
     const r = await page.evaluate(
       (url) =>
