@@ -8,6 +8,8 @@
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
 import type { App, CallRecord, Server } from '../core/app.js';
+import type { WindowConfig } from '../core/config.js';
+import type { HostWindowOp, HostWindowState } from '../core/handle.js';
 import { CliError, dim, green, printError, red, sanitizeTerminalOutput, shown, terminalSafe } from './output.js';
 
 export interface StartOptions {
@@ -19,12 +21,15 @@ export interface StartOptions {
   readonly verbose: boolean;
   /** Serve the IPC inspector (on by default in dev). */
   readonly inspector: boolean;
+  /** The CLI opens real windows and drives them over their DevTools pipe. */
+  readonly windowHost?: boolean;
 }
 
 export type ToBackend =
   | { readonly t: 'start'; readonly options: StartOptions }
   | { readonly t: 'urls'; readonly labels: readonly string[] }
   | { readonly t: 'window-closed'; readonly label: string }
+  | { readonly t: 'window-op-done'; readonly id: number; readonly state: HostWindowState | undefined }
   | { readonly t: 'shutdown' };
 
 export type FromBackend =
@@ -38,7 +43,11 @@ export type FromBackend =
     }
   | { readonly t: 'failed' }
   | { readonly t: 'urls'; readonly urls: Readonly<Record<string, string>> }
-  | { readonly t: 'close-requested'; readonly label: string };
+  | { readonly t: 'close-requested'; readonly label: string }
+  /** A window created at run time (`app.createWebviewWindow`, `new WebviewWindow` in a page) to open at `url`. */
+  | { readonly t: 'open-window'; readonly url: string; readonly window: WindowConfig }
+  /** Drive a window the CLI opened (answered with `window-op-done`). */
+  | { readonly t: 'window-op'; readonly id: number; readonly label: string; readonly op: HostWindowOp };
 
 /** What the entry's default export must be: an Airlock Builder (checked by shape, so any copy of airlock works). */
 interface BuilderLike {
@@ -151,8 +160,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => void shutdown(0));
   process.on('disconnect', () => void shutdown(0));
+  /** Window ops sent to the CLI's window host, by id, until it answers. */
+  const windowOps = new Map<number, (state: HostWindowState | undefined) => void>();
+  let nextOp = 1;
   process.on('message', (message: ToBackend) => {
-    if (message.t === 'start') void start(message.options);
+    if (message.t === 'window-op-done') {
+      windowOps.get(message.id)?.(message.state);
+      windowOps.delete(message.id);
+    } else if (message.t === 'start') void start(message.options);
     else if (message.t === 'urls') send({ t: 'urls', urls: urls(message.labels) });
     else if (message.t === 'window-closed') app?.emitTo({ kind: 'Window', label: message.label }, 'tauri://destroyed', null);
     else if (message.t === 'shutdown') void shutdown(0);
@@ -165,6 +180,22 @@ async function main(): Promise<void> {
       logCalls(app, options.verbose);
       app.onCloseRequested((label) => {
         send({ t: 'close-requested', label });
+      });
+      if (options.windowHost === true) {
+        app.driveWindows({
+          drives: () => true,
+          apply: (label, op) =>
+            new Promise((resolve) => {
+              const id = nextOp++;
+              windowOps.set(id, resolve);
+              send({ t: 'window-op', id, label, op });
+            }),
+        });
+      }
+      app.onWindowRequested(({ label, url, options: o }) => {
+        const n = (v: unknown, fallback: number): number => (typeof v === 'number' && v > 0 ? v : fallback);
+        const title = typeof o.title === 'string' ? o.title : label;
+        send({ t: 'open-window', url, window: { label, title, width: n(o.width, 800), height: n(o.height, 600), url: '/' } });
       });
       server = await serve(app, options);
       send({

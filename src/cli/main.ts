@@ -16,6 +16,7 @@ Usage
 
 Options (dev, run)
   --no-window          print the one-time URLs instead of opening windows (also automatic without a display)
+  --headless           open every window in headless Chromium (no display needed: CI, tests)
   --port <n>           port on 127.0.0.1 (default: a free one)
   --config <file>      tauri.conf.json to use (default: <dir>/src-tauri/tauri.conf.json)
   --entry <file>       TypeScript backend entry (default: src-tauri/main.ts next to the config)
@@ -43,6 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
       'no-window': { type: 'boolean' },
+      headless: { type: 'boolean' },
       port: { type: 'string' },
       config: { type: 'string' },
       entry: { type: 'string' },
@@ -79,6 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
       config: values.config,
       entry: values.entry,
       window: values['no-window'] !== true,
+      headless: values.headless === true,
       port,
       verbose: values.verbose === true,
       build: values['no-build'] !== true,

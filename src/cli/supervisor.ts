@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WindowConfig } from '../core/config.js';
+import type { HostWindowState } from '../core/handle.js';
 import type { FromBackend, StartOptions, ToBackend } from './backend.js';
 import { readableByOtherOrigins, runShellCommand, waitForUrl } from './dev-server.js';
 import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, yellow } from './output.js';
@@ -28,6 +29,8 @@ export interface RunOptions {
   readonly entry: string | undefined;
   /** false with --no-window. */
   readonly window: boolean;
+  /** --headless: every window in headless Chromium (no display needed). */
+  readonly headless?: boolean;
   readonly port: number;
   readonly verbose: boolean;
   /** run: run build.beforeBuildCommand first (false with --no-build). */
@@ -183,6 +186,7 @@ export class Supervisor {
       port: this.#ready?.port ?? this.#options.port,
       verbose: this.#options.verbose,
       inspector: this.#options.inspector,
+      windowHost: this.#windowMode === 'chromium',
     };
     child.send({ t: 'start', options } satisfies ToBackend);
     return new Promise((resolve) => {
@@ -192,6 +196,8 @@ export class Supervisor {
           resolve(message);
         } else if (message.t === 'failed') resolve(undefined);
         else if (message.t === 'close-requested') void this.#closeRequested(message.label);
+        else if (message.t === 'open-window') this.#openRequested(message);
+        else if (message.t === 'window-op') void this.#windowOp(child, message);
       });
       child.once('exit', (code, signal) => {
         resolve(undefined);
@@ -268,7 +274,7 @@ export class Supervisor {
 
   #pickWindowMode(): WindowMode {
     if (!this.#options.window) return 'none';
-    if (!hasDisplay()) {
+    if (!hasDisplay() && this.#options.headless !== true) {
       warn('no display ($DISPLAY/$WAYLAND_DISPLAY unset): printing the URLs instead of opening windows');
       return 'none';
     }
@@ -292,10 +298,35 @@ export class Supervisor {
     for (const w of configs) {
       const url = ready.urls[w.label];
       if (url === undefined) continue;
-      if (this.#windowMode === 'chromium' && this.#browser !== undefined) this.#watchWindow(openChromiumWindow(this.#browser, url, w));
+      if (this.#windowMode === 'chromium' && this.#browser !== undefined) this.#watchWindow(this.#open(url, w));
       else printed.push([w.label, url]);
     }
     if (printed.length > 0) this.#printUrls(printed);
+  }
+
+  #open(url: string, w: WindowConfig): AppWindow {
+    return openChromiumWindow(this.#browser as string, url, w, { headless: this.#options.headless === true });
+  }
+
+  /** The core asks to drive a window (size, position, maximize …): done over the window's DevTools pipe. */
+  async #windowOp(child: ChildProcess, message: Extract<FromBackend, { t: 'window-op' }>): Promise<void> {
+    const w = this.#windows.get(message.label);
+    let state: HostWindowState | undefined;
+    try {
+      state = w === undefined ? undefined : await w.control(message.op);
+    } catch (error) {
+      if (this.#options.verbose) warn(`window ${bold(message.label)}: ${message.op.op} failed: ${(error as Error).message}`);
+    }
+    if (child.connected) child.send({ t: 'window-op-done', id: message.id, state } satisfies ToBackend);
+  }
+
+  /** A window created at run time (`app.createWebviewWindow`, `new WebviewWindow` in a page). */
+  #openRequested(message: Extract<FromBackend, { t: 'open-window' }>): void {
+    if (this.#phase === 'stopping') return;
+    const { window: w, url } = message;
+    this.#openLabels.add(w.label);
+    if (this.#windowMode === 'chromium' && this.#browser !== undefined) this.#watchWindow(this.#open(url, w));
+    else this.#printUrls([[w.label, url]]);
   }
 
   #printUrls(entries: ReadonlyArray<readonly [string, string]>): void {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { WindowConfig } from '../core/config.js';
+import type { HostWindowOp, HostWindowState } from '../core/handle.js';
 import { DevToolsPipe, firstPage, navigate } from './devtools.js';
 import { type Managed, spawnManaged } from './processes.js';
 
@@ -76,6 +77,8 @@ export interface AppWindow {
   readonly process: Managed;
   /** Why it ended, for the log: 'closed' (by the user), 'stopped' (by the CLI), or 'failed' with output. */
   readonly ended: Promise<{ reason: 'closed' | 'stopped' | 'failed'; detail: string }>;
+  /** Drives the window over its DevTools pipe; resolves with its state afterwards. */
+  control(op: HostWindowOp): Promise<HostWindowState>;
   close(): Promise<void>;
 }
 
@@ -84,8 +87,9 @@ export interface AppWindow {
  * port, which any local process could use); `--no-sandbox` only where Chromium refuses to start without it (root).
  * Nothing secret goes here: every user of the machine can read a process's command line.
  */
-export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'height'>): string[] {
+export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'height'>, options: { headless?: boolean } = {}): string[] {
   const args = [
+    ...(options.headless === true ? ['--headless=new', '--disable-gpu'] : []),
     '--app=about:blank',
     '--remote-debugging-pipe',
     `--user-data-dir=${profile}`,
@@ -107,23 +111,42 @@ export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'h
 /** A browser that exits this fast with an error never showed a window. */
 const EARLY_FAILURE_MS = 4000;
 
-export function openChromiumWindow(browser: string, url: string, window: WindowConfig): AppWindow {
+export function openChromiumWindow(browser: string, url: string, window: WindowConfig, options: { headless?: boolean } = {}): AppWindow {
   const profile = mkdtempSync(path.join(tmpdir(), `airlock-window-${window.label.replace(/[^\w-]/g, '_')}-`));
   const started = Date.now();
   // fds 3 and 4 are the DevTools pipe: the browser reads commands from 3 and writes to 4.
-  const proc = spawnManaged(browser, chromiumArgs(profile, window), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  const proc = spawnManaged(browser, chromiumArgs(profile, window, options), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   const [, , , toBrowser, fromBrowser] = proc.child.stdio;
   const pipe = toBrowser && fromBrowser ? new DevToolsPipe(toBrowser as Writable, fromBrowser as Readable) : undefined;
   let navigationError = '';
+  let targetId: string | undefined;
   const navigated = (async () => {
     if (pipe === undefined) throw new Error('the browser was started without its DevTools pipe');
     const page = await firstPage(pipe);
+    targetId = page.targetId;
     await navigate(pipe, page.targetId, url);
   })().catch((error: unknown) => {
     navigationError = error instanceof Error ? error.message : String(error);
     if (proc.running) void proc.stop(500);
   });
   void navigated;
+  let windowId: number | undefined;
+  /** The browser window of the page target (Browser.getWindowForTarget), looked up once. */
+  const browserWindow = async (): Promise<number> => {
+    await navigated;
+    if (pipe === undefined || targetId === undefined) throw new Error('the window has no DevTools pipe');
+    if (windowId === undefined) {
+      const found = (await pipe.send('Browser.getWindowForTarget', { targetId })) as { windowId?: number };
+      if (typeof found.windowId !== 'number') throw new Error('Browser.getWindowForTarget returned no window');
+      windowId = found.windowId;
+    }
+    return windowId;
+  };
+  const windowState = async (id: number): Promise<HostWindowState> => {
+    if (pipe === undefined) return 'normal';
+    const { bounds } = (await pipe.send('Browser.getWindowBounds', { windowId: id })) as { bounds?: { windowState?: HostWindowState } };
+    return bounds?.windowState ?? 'normal';
+  };
   let output = '';
   proc.child.stderr?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -149,6 +172,26 @@ export function openChromiumWindow(browser: string, url: string, window: WindowC
     label: window.label,
     process: proc,
     ended,
+    async control(op) {
+      const id = await browserWindow();
+      const p = pipe as DevToolsPipe;
+      if (op.op === 'focus') {
+        await p.send('Target.activateTarget', { targetId });
+        return windowState(id);
+      }
+      const current = await windowState(id);
+      // Bounds apply to a normal window, and Chromium changes state only through normal.
+      const wanted = op.op === 'state' ? op.state : 'normal';
+      if (current !== 'normal' && current !== wanted)
+        await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: 'normal' } });
+      if (op.op === 'bounds') {
+        const { op: _op, ...bounds } = op;
+        await p.send('Browser.setWindowBounds', { windowId: id, bounds });
+      } else if (wanted !== 'normal' || current !== 'normal') {
+        await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: wanted } });
+      }
+      return windowState(id);
+    },
     async close() {
       stopping = true;
       await proc.stop();

@@ -20,7 +20,17 @@ import type { FsScope } from './fs-scope.js';
 import { windowEvents } from './window-state.js';
 import { type Call, Connection, type ConnectionOwner, type Peer } from './connection.js';
 import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
-import type { AppHandle, CreatedWindow, ExplainRequest, RunningApp, WindowRequest, WebviewWindowOptions } from './handle.js';
+import type {
+  AppHandle,
+  CreatedWindow,
+  ExplainRequest,
+  HostWindowOp,
+  HostWindowState,
+  RunningApp,
+  WebviewWindowOptions,
+  WindowDriver,
+  WindowRequest,
+} from './handle.js';
 import { bindCall, type CoreHost } from './internal.js';
 import type { Isolation } from './isolation.js';
 import type { Limits } from './limits.js';
@@ -345,6 +355,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   /** Windows created at run time (`createWebviewWindow`), by label, until their page goes. */
   readonly #created = new Map<string, WindowConfig>();
   readonly #windowRequests = new Set<(request: WindowRequest) => void | Promise<void>>();
+  #driver: WindowDriver | undefined;
+  readonly #hostStates = new Map<string, HostWindowState>();
   #closed = false;
   /** Events dropped for slow pages that have since disconnected (live pages count their own). */
   #droppedEvents = 0;
@@ -910,30 +922,119 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     }
   }
 
-  windowOp(label: string, op: WindowOp): Promise<void> {
-    const pages = [...this.#connections.values()].filter((c) => c.window === label);
-    if (pages.length === 0) return Promise.resolve();
-    // A page that never reported (an in-memory page, an old runtime) will not report after acting either.
-    if (!this.#reports.has(label)) {
-      for (const c of pages) c.windowOp(op);
-      return Promise.resolve();
+  /**
+   * Acts on a window: the window host carries out what it can (bounds, maximize/minimize/fullscreen, focus) when
+   * it drives the window; the page carries out the rest (title, zoom, cursor), and everything where no host drives
+   * it. Resolves once the page reported its window afterwards (or soon after), so a getter right after a setter
+   * reads the new value.
+   */
+  async windowOp(label: string, op: WindowOp): Promise<void> {
+    const driver = this.#driver?.drives(label) ? this.#driver : undefined;
+    const hostOp = driver === undefined ? undefined : this.#hostOp(label, op);
+    const reported = this.#nextReport(label);
+    if (driver !== undefined && hostOp !== undefined) {
+      const state = await driver.apply(label, hostOp).catch((error: unknown) => {
+        this.#logger('warn', `window \`${label}\`: the window host could not ${op.op}`, error);
+        return undefined;
+      });
+      if (state !== undefined) this.#hostStates.set(label, state);
+      if (hostOp.op !== 'focus') await reported;
+      // Window frames differ between window managers (and headless): correct the outer size once by what the
+      // page then saw of its inner size.
+      const r = this.#reports.get(label)?.report;
+      if (op.op === 'size' && hostOp.op === 'bounds' && r !== undefined && state === 'normal') {
+        const dw = Math.round(op.value.width - r.iw);
+        const dh = Math.round(op.value.height - r.ih);
+        if (Math.abs(dw) > 1 || Math.abs(dh) > 1) {
+          const again = this.#nextReport(label);
+          const width = (hostOp.width ?? 0) + dw;
+          const height = (hostOp.height ?? 0) + dh;
+          await driver.apply(label, { op: 'bounds', width, height }).catch(() => undefined);
+          await again;
+        }
+      }
+      return;
     }
+    const pages = [...this.#connections.values()].filter((c) => c.window === label);
+    for (const c of pages) c.windowOp(op);
+    // A page that never reported (an in-memory page, an old runtime) will not report after acting either.
+    if (pages.length > 0 && this.#reports.has(label)) await reported;
+  }
+
+  /** The host's part of a window op, in the outer window's CSS pixels; undefined for what only the page does. */
+  #hostOp(label: string, op: WindowOp): HostWindowOp | undefined {
+    const r = this.#reports.get(label)?.report;
+    const frameW = r === undefined ? 0 : Math.max(0, r.ow - r.iw);
+    const frameH = r === undefined ? 0 : Math.max(0, r.oh - r.ih);
+    const state = this.#hostStates.get(label) ?? 'normal';
+    switch (op.op) {
+      case 'size':
+        return { op: 'bounds', width: Math.round(op.value.width + frameW), height: Math.round(op.value.height + frameH) };
+      case 'position':
+        return { op: 'bounds', left: Math.round(op.value.x), top: Math.round(op.value.y) };
+      case 'center': {
+        if (r === undefined) return undefined;
+        const [, , , , availLeft, availTop, availWidth, availHeight] = r.sc;
+        return {
+          op: 'bounds',
+          left: Math.round(availLeft + (availWidth - r.ow) / 2),
+          top: Math.round(availTop + (availHeight - r.oh) / 2),
+        };
+      }
+      case 'maximize':
+        return { op: 'state', state: 'maximized' };
+      case 'toggle_maximize':
+        return { op: 'state', state: state === 'maximized' ? 'normal' : 'maximized' };
+      case 'minimize':
+      case 'hide':
+        return { op: 'state', state: 'minimized' };
+      case 'unmaximize':
+      case 'unminimize':
+      case 'show':
+        return { op: 'state', state: 'normal' };
+      case 'fullscreen':
+        return { op: 'state', state: op.value ? 'fullscreen' : 'normal' };
+      case 'focus':
+        return { op: 'focus' };
+      default:
+        return undefined;
+    }
+  }
+
+  /** Resolves at the window's next report, or after a short wait when none comes. */
+  #nextReport(label: string): Promise<void> {
     return new Promise<void>((resolve) => {
       let waiters = this.#reportWaiters.get(label);
       if (waiters === undefined) {
         waiters = new Set();
         this.#reportWaiters.set(label, waiters);
       }
+      const set = waiters;
       const done = (): void => {
         clearTimeout(timer);
-        waiters.delete(done);
+        set.delete(done);
         resolve();
       };
       const timer = setTimeout(done, WINDOW_OP_WAIT_MS);
       timer.unref();
-      waiters.add(done);
-      for (const c of pages) c.windowOp(op);
+      set.add(done);
     });
+  }
+
+  windowDriven(label: string): boolean {
+    return this.#driver?.drives(label) === true;
+  }
+
+  hostWindowState(label: string): HostWindowState | undefined {
+    return this.windowDriven(label) ? this.#hostStates.get(label) : undefined;
+  }
+
+  /** Registers the window host that drives real windows. */
+  driveWindows(driver: WindowDriver): () => void {
+    this.#driver = driver;
+    return () => {
+      if (this.#driver === driver) this.#driver = undefined;
+    };
   }
 
   warnOnce(key: string, message: string): void {

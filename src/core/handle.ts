@@ -50,6 +50,23 @@ export interface WindowRequest {
   readonly options: WebviewWindowOptions;
 }
 
+/** A window's state as its host sees it (the DevTools protocol's `windowState`). */
+export type HostWindowState = 'normal' | 'maximized' | 'minimized' | 'fullscreen';
+
+/** What the core asks a window host to do to a window it drives (bounds in CSS pixels of the outer window). */
+export type HostWindowOp =
+  | { readonly op: 'bounds'; readonly left?: number; readonly top?: number; readonly width?: number; readonly height?: number }
+  | { readonly op: 'state'; readonly state: HostWindowState }
+  | { readonly op: 'focus' };
+
+/** A window host that drives real windows (the CLI's Chromium windows over their DevTools pipe). */
+export interface WindowDriver {
+  /** Whether it drives the window of that label. */
+  drives(label: string): boolean;
+  /** Carries `op` out; resolves with the window's state afterwards (undefined when it no longer has the window). */
+  apply(label: string, op: HostWindowOp): Promise<HostWindowState | undefined>;
+}
+
 /** Who asks, for `app.explain`. */
 export interface ExplainRequest {
   readonly command: string;
@@ -125,6 +142,8 @@ export interface RunningApp extends AppHandle {
   onCloseRequested(handler: (label: string) => void): () => void;
   /** Registers who opens windows created at run time (the window host); without one, their URL is logged. */
   onWindowRequested(handler: (request: WindowRequest) => void | Promise<void>): () => void;
+  /** Registers the window host that drives real windows (size, position, maximize, minimize, fullscreen, focus). */
+  driveWindows(driver: WindowDriver): () => void;
   /** Observes every settled call (the CLI's call log). Costs nothing while no observer is registered. */
   observeCalls(observer: CallObserver): () => void;
   /** Observes all traffic: calls, refusals, events, channel messages, pages coming and going (the inspector). */

@@ -38,6 +38,10 @@ export interface WindowHost {
   windowOp(label: string, op: WindowOp): Promise<void>;
   /** Opens a webview window (`plugin:webview|create_webview_window`), as `app.createWebviewWindow` does. */
   createWebviewWindow(label: string, options: Readonly<Record<string, unknown>>): Promise<unknown>;
+  /** Whether a window host drives that window (then minimize, show, hide … are real). */
+  windowDriven(label: string): boolean;
+  /** The state the window host last saw the window in, when one drives it. */
+  hostWindowState(label: string): 'normal' | 'maximized' | 'minimized' | 'fullscreen' | undefined;
   /** Logs a warning once per `key` (setters a Chromium window cannot honour warn on first use only). */
   warnOnce(key: string, message: string): void;
 }

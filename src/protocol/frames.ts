@@ -141,7 +141,10 @@ export type WindowOp =
   | { readonly op: 'size'; readonly value: { readonly width: number; readonly height: number } }
   /** outer position in CSS pixels */
   | { readonly op: 'position'; readonly value: { readonly x: number; readonly y: number } }
-  | { readonly op: 'center' | 'focus' | 'maximize' | 'unmaximize' | 'toggle_maximize'; readonly value?: undefined }
+  | {
+      readonly op: 'center' | 'focus' | 'maximize' | 'unmaximize' | 'toggle_maximize' | 'minimize' | 'unminimize' | 'show' | 'hide';
+      readonly value?: undefined;
+    }
   | { readonly op: 'zoom'; readonly value: number }
   | { readonly op: 'fullscreen'; readonly value: boolean }
   | { readonly op: 'cursor'; readonly value: string };

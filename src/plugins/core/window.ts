@@ -62,6 +62,11 @@ function reportOf(host: CoreHost, label: string): WindowReport {
   };
 }
 
+function stateOr(host: CoreHost, label: string, state: 'fullscreen' | 'minimized' | 'maximized', fallback: boolean): boolean {
+  const hosted = host.hostWindowState(label);
+  return hosted === undefined ? fallback : hosted === state;
+}
+
 const getter =
   (command: string, read: (r: WindowReport, label: string, host: CoreHost) => unknown) =>
   (raw: unknown, ctx: Ctx): unknown => {
@@ -111,11 +116,24 @@ const NO_OP: Readonly<Record<string, string>> = {
   request_user_attention: 'a page cannot flash its window',
   start_dragging: 'a page cannot start moving its window',
   start_resize_dragging: 'a page cannot start resizing its window',
-  minimize: 'a page cannot minimize its window',
-  unminimize: 'a page cannot restore a minimized window',
-  show: 'a page cannot show a hidden window',
-  hide: 'a page cannot hide its window',
 };
+
+/** Setters only a window host can carry out: real where one drives the window, otherwise no-ops with a warning. */
+const HOST_ONLY: Readonly<Record<string, [op: 'minimize' | 'unminimize' | 'show' | 'hide', why: string]>> = {
+  minimize: ['minimize', 'a page cannot minimize its window (no window host drives it)'],
+  unminimize: ['unminimize', 'a page cannot restore a minimized window (no window host drives it)'],
+  show: ['show', 'a page cannot show a hidden window (no window host drives it)'],
+  hide: ['hide', 'a page cannot hide its window (no window host drives it)'],
+};
+
+const hostOnly =
+  (command: string, op: 'minimize' | 'unminimize' | 'show' | 'hide', why: string) =>
+  async (raw: unknown, ctx: Ctx): Promise<null> => {
+    const { label, host } = target(raw, ctx, command);
+    if (host.windowDriven(label)) await host.windowOp(label, { op });
+    else host.warnOnce(`window|${command}`, `window: \`${command}\` has no effect here: ${why} (resolved as a no-op; warned once)`);
+    return null;
+  };
 
 const noOp =
   (command: string, why: string) =>
@@ -184,9 +202,10 @@ export const windowPlugin = new PluginBuilder('window')
     outer_size: getter('outer_size', outerSize),
     inner_position: getter('inner_position', innerPosition),
     outer_position: getter('outer_position', outerPosition),
-    is_fullscreen: getter('is_fullscreen', (r) => r.fs),
-    is_minimized: getter('is_minimized', isMinimized),
-    is_maximized: getter('is_maximized', (r) => r.sc[6] > 0 && isMaximized(r)),
+    // Where a window host drives the window, its state is the host's; otherwise what the page can tell.
+    is_fullscreen: getter('is_fullscreen', (r, label, host) => stateOr(host, label, 'fullscreen', r.fs)),
+    is_minimized: getter('is_minimized', (r, label, host) => stateOr(host, label, 'minimized', isMinimized(r))),
+    is_maximized: getter('is_maximized', (r, label, host) => stateOr(host, label, 'maximized', r.sc[6] > 0 && isMaximized(r))),
     is_focused: getter('is_focused', (r) => r.f),
     theme: getter('theme', (r, label, host) => (host.windowReport(label) === undefined ? null : r.th)),
     // A browser window always has its frame, buttons and input, and no page can hide it or pin it on top.
@@ -286,5 +305,6 @@ export const windowPlugin = new PluginBuilder('window')
 
     // ── setters a Chromium window cannot honour: no-ops, one warning each ──
     ...Object.fromEntries(Object.entries(NO_OP).map(([command, why]) => [command, noOp(command, why)])),
+    ...Object.fromEntries(Object.entries(HOST_ONLY).map(([command, [op, why]]) => [command, hostOnly(command, op, why)])),
   })
   .build();
