@@ -1,6 +1,8 @@
 // The demo (`npm start`): `airlock run examples/demo` builds the frontend, prints the URL with no display, and every
 // panel of the page works in headless Chromium through the official API, under the isolation pattern.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -28,7 +30,11 @@ async function text(page: Page, selector: string, re: RegExp): Promise<string> {
 
 describe('demo app', () => {
   test('npm start path: builds, prints the URL without a display, and every panel works', async () => {
-    await using cli = startCli(['run', path.join(REPO, 'examples', 'demo')], { env: { DISPLAY: '', WAYLAND_DISPLAY: '' } });
+    // The store and fs panels write to the app data directory: a temporary XDG_DATA_HOME.
+    const dataHome = mkdtempSync(path.join(tmpdir(), 'airlock-demo-data-'));
+    await using cli = startCli(['run', path.join(REPO, 'examples', 'demo')], {
+      env: { DISPLAY: '', WAYLAND_DISPLAY: '', XDG_DATA_HOME: dataHome },
+    });
     const { main } = await printedUrls(cli);
     assert.match(cli.output(), /no display/);
     assert.match(cli.output(), /pattern\s+isolation/);
@@ -66,6 +72,15 @@ describe('demo app', () => {
       await page.click('#admin-btn');
       // Denied once the core enforces capabilities; until then the page says so instead of pretending.
       await text(page, '#acl-out', /denied as configured|does not enforce capabilities yet/);
+
+      await page.click('#note-btn');
+      await text(page, '#note-out', /store: note saved \(1 saves in demo.json\)\nfs: note.txt reads back “remember the milk”/);
+      assert.deepEqual(JSON.parse(readFileSync(path.join(dataHome, 'dev.airlock.demo', 'demo.json'), 'utf8')), {
+        note: 'remember the milk',
+        saves: 1,
+      });
+      await page.click('#note-outside-btn');
+      await text(page, '#note-out', /refused by the fs scope ✓\nforbidden path: \/etc\/hostname/);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -2,6 +2,8 @@
 // loads it without a build step, builds it with src-tauri/tauri.conf.json and serves it.
 import { createHash, randomBytes } from 'node:crypto';
 import { Builder, channel, command, type InvokeContext } from 'airlock';
+import fs from 'airlock/plugins/fs';
+import store from 'airlock/plugins/store';
 import { z } from 'zod';
 
 /** Lines the isolation hook attached to calls it approved (header `x-isolation-hook`), sent on to the page. */
@@ -11,6 +13,9 @@ function hookSaw(ctx: InvokeContext): void {
 }
 
 export default Builder.default()
+  // Tauri's store and fs plugins: the page uses @tauri-apps/plugin-store and @tauri-apps/plugin-fs unchanged.
+  .plugin(store())
+  .plugin(fs())
   .invokeHandler({
     // A validated command: an empty name fails the schema and the page's invoke rejects with INVALID_ARGS.
     greet: command(z.object({ name: z.string().trim().min(1, 'say who to greet').max(40) }), ({ name }, ctx) => {

@@ -2,6 +2,8 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { emit, listen } from '@tauri-apps/api/event';
 import { getCurrentWindow } from '@tauri-apps/api/window';
+import { BaseDirectory, mkdir, readTextFile, writeTextFile } from '@tauri-apps/plugin-fs';
+import { load } from '@tauri-apps/plugin-store';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -141,6 +143,32 @@ $('admin-btn').addEventListener('click', async () => {
     show($('acl-out'), `⚠ ${result} — this build of the core does not enforce capabilities yet`, 'warn');
   } catch (error) {
     show($('acl-out'), `denied as configured ✓\n${describeError(error)}`, 'err');
+  }
+});
+
+// ── 7. plugins: store and fs ──────────────────────────────────────────────────────────────────────────────────────
+$('note-btn').addEventListener('click', async () => {
+  try {
+    const text = $<HTMLInputElement>('note-text').value;
+    const store = await load('demo.json');
+    const saves = ((await store.get<number>('saves')) ?? 0) + 1;
+    await store.set('note', text);
+    await store.set('saves', saves);
+    await store.save();
+    await mkdir('', { baseDir: BaseDirectory.AppData, recursive: true });
+    await writeTextFile('note.txt', text, { baseDir: BaseDirectory.AppData });
+    const back = await readTextFile('note.txt', { baseDir: BaseDirectory.AppData });
+    show($('note-out'), `store: note saved (${saves} saves in demo.json)\nfs: note.txt reads back “${back}”`);
+  } catch (error) {
+    show($('note-out'), describeError(error), 'err');
+  }
+});
+$('note-outside-btn').addEventListener('click', async () => {
+  try {
+    await readTextFile('/etc/hostname');
+    show($('note-out'), 'read /etc/hostname: the fs scope did not stop it', 'warn');
+  } catch (error) {
+    show($('note-out'), `refused by the fs scope ✓\n${describeError(error)}`, 'err');
   }
 });
 

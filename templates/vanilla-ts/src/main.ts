@@ -1,10 +1,13 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { BaseDirectory, mkdir, readTextFile, writeTextFile } from '@tauri-apps/plugin-fs';
+import { load } from '@tauri-apps/plugin-store';
 
 const greetInput = document.querySelector<HTMLInputElement>('#greet-input')!;
 const greetMsg = document.querySelector<HTMLElement>('#greet-msg')!;
 const progressBar = document.querySelector<HTMLProgressElement>('#progress-bar')!;
 const clock = document.querySelector<HTMLElement>('#clock')!;
+const visits = document.querySelector<HTMLElement>('#visits')!;
 
 // A command: src-tauri/main.ts validates the args and returns a string.
 document.querySelector('#greet-form')!.addEventListener('submit', async (e) => {
@@ -25,3 +28,16 @@ document.querySelector('#progress-btn')!.addEventListener('click', async () => {
 
 // An event: the core emits `tick` every second.
 void listen<string>('tick', (event) => (clock.textContent = `the core says it is ${event.payload}`));
+
+// The store plugin: settings.json in the app data directory, saved by the core (autoSave).
+// The fs plugin: a log file beside it (fs:default reads the app's directories; the capability grants writing).
+async function countVisit(): Promise<void> {
+  const settings = await load('settings.json');
+  const count = ((await settings.get<number>('visits')) ?? 0) + 1;
+  await settings.set('visits', count);
+  await mkdir('', { baseDir: BaseDirectory.AppData, recursive: true });
+  await writeTextFile('visits.log', `${new Date().toISOString()}\n`, { baseDir: BaseDirectory.AppData, append: true });
+  const lines = (await readTextFile('visits.log', { baseDir: BaseDirectory.AppData })).trim().split('\n').length;
+  visits.textContent = `visit ${count} (settings.json in the app data directory; visits.log has ${lines} lines)`;
+}
+void countVisit().catch((error: unknown) => (visits.textContent = `store/fs: ${String(error)}`));
