@@ -15,6 +15,21 @@ function typecheck(project, extra = []) {
 
 typecheck('tsconfig.json');
 for (const browser of ['src/webview', 'src/isolation', 'src/inspector']) typecheck(browser);
+// `airlock/client` and `airlock/client/mocks`: browser ES modules (DOM types, no Node), declarations from tsc,
+// the code bundled by esbuild so the package's exports point at plain built JS.
+typecheck('src/client');
+for (const entry of ['index', 'mocks']) {
+  await build({
+    entryPoints: [path.join(root, 'src', 'client', `${entry}.ts`)],
+    outfile: path.join(root, 'dist', 'client', `${entry}.js`),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
 
 // Each plugin's permission folder sits beside its built module (it finds it as new URL('./permissions', import.meta.url)).
 for (const name of readdirSync(path.join(root, 'src', 'plugins'))) {

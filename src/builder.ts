@@ -6,6 +6,7 @@ import { authorize, explain, IMPLICIT_DEFAULT_NOTICE, loadAcl, parsePluginScopes
 import { App, type Authorize, consoleLogger, type Explain, type Logger, type RegisteredPlugin, type ServeFn } from './core/app.js';
 import { type CommandDefinition, type CommandMap, toDefinition } from './core/commands.js';
 import type { RunningApp } from './core/handle.js';
+import type { PluginSignatures, SignaturesOf, TypedBuilder } from './core/inference.js';
 import { isPlugin, type Plugin } from './core/plugin.js';
 import type { StandardSchemaV1 } from './core/standard-schema.js';
 import { GENERATED_COMMANDS } from './core/plugin-listeners.js';
@@ -42,8 +43,18 @@ function scopeParser(schema: StandardSchemaV1): ScopeParser {
 /** Names a user plugin may not take: Tauri's core plugins (`core:<name>` permissions, `plugin:<name>|…` commands). */
 const CORE_PLUGIN_NAMES = new Set(['core', 'path', 'event', 'window', 'webview', 'app', 'image', 'resources', 'menu', 'tray']);
 
-export class Builder {
+/** Type-only: what `Builder.events` adds to the builder's events. */
+type EventPayloads<E extends Readonly<Record<string, StandardSchemaV1>>> = { [K in keyof E]: StandardSchemaV1.InferOutput<E[K]> };
+
+/**
+ * Collects commands, plugins, state and options. It is typed by what it collects (`Commands`: command name →
+ * signature, `Events`: event name → payload), so `export type AppCommands = CommandsOf<typeof builder>` gives the
+ * page a typed client with no code generator.
+ */
+export class Builder<Commands = Record<never, never>, Events = Record<never, never>> implements TypedBuilder<Commands, Events> {
+  declare readonly '~types'?: { readonly commands: Commands; readonly events: Events };
   readonly #commands = new Map<string, CommandDefinition>();
+  readonly #events = new Map<string, StandardSchemaV1>();
   readonly #plugins: Plugin[] = [];
   readonly #state = new Map<unknown, unknown>();
   readonly #setup: SetupFn[] = [];
@@ -68,21 +79,36 @@ export class Builder {
   }
 
   /** Registers commands by name. Call it more than once to add more; a name registered twice is an error. */
-  invokeHandler(commands: CommandMap): this {
+  invokeHandler<C extends CommandMap>(commands: C): Builder<Commands & SignaturesOf<C>, Events> {
     for (const [name, value] of Object.entries(commands)) {
       if (name.startsWith('plugin:'))
         throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: \`${name}\`: the plugin: prefix is reserved for plugins`);
       if (this.#commands.has(name)) throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: command \`${name}\` is registered twice`);
       this.#commands.set(name, toDefinition(name, value));
     }
-    return this;
+    return this as unknown as Builder<Commands & SignaturesOf<C>, Events>;
+  }
+
+  /**
+   * Declares events by name with a Standard Schema for their payload: a page's `emit`/`emitTo` of one is validated
+   * (a payload that fails is refused with INVALID_ARGS and reaches no listener), and `CommandsOf` carries the payload
+   * types to the typed client's `listen`/`emit`. Events not declared stay untyped and unchecked.
+   */
+  events<E extends Readonly<Record<string, StandardSchemaV1>>>(schemas: E): Builder<Commands, Events & EventPayloads<E>> {
+    for (const [name, schema] of Object.entries(schemas)) {
+      if (typeof schema?.['~standard']?.validate !== 'function')
+        throw new AirlockError(ErrorCode.CONFIG, `events(): the schema of \`${name}\` must implement Standard Schema v1`);
+      if (this.#events.has(name)) throw new AirlockError(ErrorCode.CONFIG, `events(): event \`${name}\` is declared twice`);
+      this.#events.set(name, schema);
+    }
+    return this as unknown as Builder<Commands, Events & EventPayloads<E>>;
   }
 
   /**
    * Registers a plugin made with `PluginBuilder`: its commands become `plugin:<name>|<cmd>`, its permissions
    * `<name>:…`. Plugins are set up in registration order, before the app's own `setup` hooks.
    */
-  plugin(plugin: Plugin): this {
+  plugin<P extends Plugin>(plugin: P): Builder<Commands & PluginSignatures<P>, Events> {
     if (!isPlugin(plugin)) throw new AirlockError(ErrorCode.CONFIG, 'Builder.plugin(plugin): pass what PluginBuilder.build() returns');
     if (CORE_PLUGIN_NAMES.has(plugin.name)) {
       throw new AirlockError(
@@ -94,7 +120,7 @@ export class Builder {
       throw new AirlockError(ErrorCode.CONFIG, `Builder.plugin(): two plugins are named \`${plugin.name}\`; plugin names must be unique`);
     }
     this.#plugins.push(plugin);
-    return this;
+    return this as unknown as Builder<Commands & PluginSignatures<P>, Events>;
   }
 
   /**
@@ -212,6 +238,7 @@ export class Builder {
       authorize: check,
       explain: why,
       isolation,
+      eventSchemas: new Map(this.#events),
       paths: resolver,
       assetScope,
     });

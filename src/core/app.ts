@@ -14,7 +14,7 @@ import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { CloseCode, type WindowOp, type WindowReport } from '../protocol/frames.js';
 import { toJson } from '../protocol/codec.js';
 import { channelScope, type Channel } from './channels.js';
-import { type CommandDefinition, type CommandScope, type InvokeContext, validateArgs } from './commands.js';
+import { type CommandDefinition, type CommandScope, type InvokeContext, validateArgs, validateEventPayload } from './commands.js';
 import type { AppConfig, WindowConfig } from './config.js';
 import type { FsScope } from './fs-scope.js';
 import { windowEvents } from './window-state.js';
@@ -49,6 +49,7 @@ import { ResourceTable } from './resources.js';
 import { PluginScope } from './scopes.js';
 import { type Session, SessionStore } from './sessions.js';
 import { type CallTrace, sizeOf, Tracer, type TraceObserver } from './trace.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 import { ANY, APP, assertEventName, type EventTarget, type EventTargetLike, isValidLabel, LABEL_MESSAGE, toTarget } from './targets.js';
 
 export type Logger = (level: 'info' | 'warn' | 'error', message: string, error?: unknown) => void;
@@ -140,6 +141,8 @@ export interface AppParts {
   readonly assetScope?: FsScope | undefined;
   /** The isolation pattern's core half (core/isolation.ts); absent under brownfield. */
   readonly isolation: Isolation | undefined;
+  /** Payload schemas of declared events (`Builder.events`): what a page emits under those names must pass them. */
+  readonly eventSchemas?: ReadonlyMap<string, StandardSchemaV1>;
 }
 
 /** How long a window setter waits for the page to report its window after acting. */
@@ -361,7 +364,10 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   /** Events dropped for slow pages that have since disconnected (live pages count their own). */
   #droppedEvents = 0;
 
+  readonly #eventSchemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
+
   constructor(parts: AppParts) {
+    this.#eventSchemas = parts.eventSchemas;
     this.config = parts.config;
     this.limits = parts.limits;
     this.#isolation = parts.isolation;
@@ -764,8 +770,9 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     }
     const made: Channel<unknown>[] = [];
     const timeoutMs = def.timeoutMs ?? this.limits.commandTimeoutMs;
-    const deadline = timeoutMs > 0 ? new Deadline(cmd, timeoutMs, conn.signal) : undefined;
-    const signal = deadline?.signal ?? conn.signal;
+    const parent = call.signal ?? conn.signal;
+    const deadline = timeoutMs > 0 ? new Deadline(cmd, timeoutMs, parent) : undefined;
+    const signal = deadline?.signal ?? parent;
     // Channels made while validating end with the call even when validation fails, and neither an async schema nor
     // a handler that never settles (a promise or any thenable) pins the call once the page goes or the deadline passes.
     try {
@@ -874,6 +881,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   }
 
   emitFrom(source: Connection, target: EventTarget, event: string, payload: unknown): void {
+    const schema = this.#eventSchemas?.get(event);
+    if (schema !== undefined) payload = validateEventPayload(event, schema, payload);
     this.#emit(target, event, payload, source.label);
   }
 

@@ -51,8 +51,10 @@ export type Handler<Args = unknown, Result = unknown> = (args: Args, ctx: Invoke
 
 const COMMAND = Symbol.for('airlock.command');
 
-export interface CommandDefinition<Args = unknown, Result = unknown> {
+export interface CommandDefinition<Args = unknown, Result = unknown, Input = Args> {
   readonly [COMMAND]: true;
+  /** Type-only: what the page passes (the schema's input type), read by `CommandsOf`. Never set. */
+  readonly '~input'?: Input;
   readonly schema: StandardSchemaV1 | undefined;
   readonly handler: Handler<Args, Result>;
   /** Deadline in ms (overrides `limits.commandTimeoutMs`); 0 = none. */
@@ -74,7 +76,7 @@ export function command<S extends StandardSchemaV1, Result>(
   schema: S,
   handler: Handler<StandardSchemaV1.InferOutput<S>, Result>,
   options: CommandOptions = {},
-): CommandDefinition<StandardSchemaV1.InferOutput<S>, Result> {
+): CommandDefinition<StandardSchemaV1.InferOutput<S>, Result, StandardSchemaV1.InferInput<S>> {
   if (typeof schema?.['~standard']?.validate !== 'function') {
     throw new AirlockError(
       ErrorCode.CONFIG,
@@ -90,7 +92,7 @@ export function command<S extends StandardSchemaV1, Result>(
 }
 
 // biome-ignore lint: handlers of any arity and argument type are accepted
-export type CommandLike = CommandDefinition<any, any> | ((args: any, ctx: InvokeContext) => unknown);
+export type CommandLike = CommandDefinition<any, any, any> | ((args: any, ctx: InvokeContext) => unknown);
 export type CommandMap = Readonly<Record<string, CommandLike>>;
 
 export function toDefinition(name: string, value: CommandLike): CommandDefinition {
@@ -119,5 +121,24 @@ export async function validateArgs(command: string, schema: StandardSchemaV1, va
     {
       data: { command, issues },
     },
+  );
+}
+
+/**
+ * Runs a declared event's payload schema (`Builder.events`) on what a page emits; synchronous, as an emit is.
+ * Failures become INVALID_ARGS naming the event and the first offending field.
+ */
+export function validateEventPayload(event: string, schema: StandardSchemaV1, payload: unknown): unknown {
+  const result = schema['~standard'].validate(payload);
+  if (result instanceof Promise)
+    throw new AirlockError(ErrorCode.CONFIG, `the payload schema of event \`${event}\` must validate synchronously (Builder.events)`);
+  if (result.issues === undefined) return result.value;
+  const issues = result.issues.map((issue) => ({ path: issuePath(issue), message: issue.message }));
+  const first = issues[0];
+  const field = first?.path ? ` \`${first.path}\`` : '';
+  throw new AirlockError(
+    ErrorCode.INVALID_ARGS,
+    `invalid payload${field} for event \`${event}\`: ${first?.message ?? 'rejected by schema'} (its schema is declared with Builder.events)`,
+    { data: { event, issues } },
   );
 }

@@ -9,8 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { decodePageFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import { type ClientFrame, CloseCode, type Headers, type PageFrame, type WindowOp, type WindowReport } from '../protocol/frames.js';
+import {
+  type CallFrame,
+  CloseCode,
+  type Headers,
+  type PageFrame,
+  parseStreamRef,
+  type StreamDataFrame,
+  type WindowOp,
+  type WindowReport,
+} from '../protocol/frames.js';
 import type { Channel, ChannelSink } from './channels.js';
+import { InboundStream, type StreamHost } from './streams.js';
 import { type Limits, RateLimiter } from './limits.js';
 import { type EventTarget, targetMatches } from './targets.js';
 import { sizeOf, type Tracer } from './trace.js';
@@ -35,6 +45,15 @@ export interface Call {
   readonly headers: Headers;
   /** Arrived sealed by the isolation frame and verified. */
   readonly sealed?: true;
+  /** Aborts when the page cancels this call (a cancel frame) or goes away; the handler's `ctx.signal` follows it. */
+  readonly signal?: AbortSignal;
+}
+
+/** A call in flight, by its callback id: cancelling aborts it and drops its answer. */
+interface InFlight {
+  readonly controller: AbortController;
+  readonly streams: InboundStream[];
+  cancelled: boolean;
 }
 
 export interface ConnectionOwner {
@@ -63,7 +82,7 @@ function isBytes(value: unknown): value is Uint8Array | ArrayBuffer {
   return value instanceof Uint8Array || value instanceof ArrayBuffer;
 }
 
-export class Connection implements ChannelSink {
+export class Connection implements ChannelSink, StreamHost {
   /** Random id of this connection; the isolation pattern binds sealed messages to it. */
   readonly id = randomBytes(12).toString('base64url');
   readonly label: string;
@@ -76,7 +95,9 @@ export class Connection implements ChannelSink {
   readonly #abort = new AbortController();
   readonly #listeners = new Map<string, Map<number, JsListener>>();
   readonly #channels = new Set<Channel<unknown>>();
-  #awaitingBody: ClientFrame | undefined;
+  #awaitingBody: CallFrame | StreamDataFrame | undefined;
+  readonly #calls = new Map<number, InFlight>();
+  readonly #streams = new Map<number, InboundStream>();
   #pending = 0;
   #droppedEvents = 0;
   /** Bytes of events dropped since the page's queue last had room. */
@@ -164,7 +185,8 @@ export class Connection implements ChannelSink {
         return;
       }
       this.#awaitingBody = undefined;
-      this.#start(header, data);
+      if (header.t === 'd') this.#streamChunk(header.s, data);
+      else this.#start(header, data);
       return;
     }
     if (this.#awaitingBody !== undefined) {
@@ -182,7 +204,11 @@ export class Connection implements ChannelSink {
       this.#owner.windowReported?.(this, frame.s);
       return;
     }
-    if (frame.t === 's' || frame.b === 1) this.#awaitingBody = frame;
+    if (frame.t === 'x') this.#cancel(frame.cb);
+    else if (frame.t === 'd') {
+      if (frame.b === 1) this.#awaitingBody = frame;
+      else this.#streamControl(frame);
+    } else if (frame.t === 's' || frame.b === 1) this.#awaitingBody = frame;
     else this.#start(frame, undefined);
   }
 
@@ -191,7 +217,7 @@ export class Connection implements ChannelSink {
    * opens its seal (or throws the refusal, which goes to the call's error callback); `settled` runs once the call
    * is answered or refused.
    */
-  receiveSealed(frame: ClientFrame, open: () => Call, settled: () => void): void {
+  receiveSealed(frame: CallFrame, open: () => Call, settled: () => void): void {
     if (this.#open) this.#start(frame, undefined, open, settled);
     else settled();
   }
@@ -201,12 +227,57 @@ export class Connection implements ChannelSink {
     if (this.#open) this.#peer.sendText(frame);
   }
 
+  /** The page gave up on a call: abort its signal; its answer, whenever the handler gives one, is dropped. */
+  #cancel(callback: number): void {
+    const call = this.#calls.get(callback);
+    if (call === undefined || call.cancelled) return; // answered already: the cancel crossed the response
+    call.cancelled = true;
+    call.controller.abort(new AirlockError(ErrorCode.CANCELLED, `the page cancelled the call (callback ${callback})`));
+  }
+
+  // ── streams from the page (StreamHost) ───────────────────────────────────────────────────────────────────────
+
+  inboundStream(id: number): InboundStream | undefined {
+    return this.#streams.get(id);
+  }
+
+  #streamChunk(id: number, chunk: Uint8Array): void {
+    const s = this.#streams.get(id);
+    if (s === undefined) return; // its call has settled: the page stops on the answer, what crossed it is dropped
+    if (!s.push(chunk)) this.#violate(`stream ${id}: the page sent more bytes than the core granted`);
+  }
+
+  #streamControl(frame: StreamDataFrame): void {
+    const s = this.#streams.get(frame.s);
+    if (s === undefined) return;
+    if (frame.end === 1) s.end();
+    else s.fail(new AirlockError(ErrorCode.CHANNEL_CLOSED, `the page's stream failed: ${frame.err ?? 'no reason given'}`));
+  }
+
+  /** Streams the call's args name (`__STREAM__:<id>` values at the top level), registered until the call settles. */
+  #openStreams(call: Call, inflight: InFlight): void {
+    const args = call.args;
+    if (call.raw || typeof args !== 'object' || args === null || Array.isArray(args)) return;
+    for (const value of Object.values(args)) {
+      const id = parseStreamRef(value);
+      if (id === undefined) continue;
+      if (this.#streams.has(id))
+        throw new AirlockError(ErrorCode.INVALID_ARGS, `stream ${id} is already carried by another call of this page`);
+      const s = new InboundStream(id, (sid, bytes) => {
+        if (this.#open) this.#peer.sendText(encode.streamCredit(sid, bytes));
+      });
+      s.bind(inflight.controller.signal);
+      this.#streams.set(id, s);
+      inflight.streams.push(s);
+    }
+  }
+
   #violate(reason: string): void {
     this.#owner.report(`closing webview \`${this.label}\`: protocol violation: ${reason}`);
     this.close(CloseCode.PROTOCOL, `protocol violation: ${reason}`.slice(0, 120));
   }
 
-  #start(frame: ClientFrame, body: Uint8Array | undefined, open?: () => Call, settled?: () => void): void {
+  #start(frame: CallFrame, body: Uint8Array | undefined, open?: () => Call, settled?: () => void): void {
     if (this.#pending >= this.#owner.limits.maxPendingInvokes) {
       settled?.();
       this.#reject(
@@ -227,8 +298,13 @@ export class Connection implements ChannelSink {
       });
   }
 
-  async #run(frame: ClientFrame, body: Uint8Array | undefined, open: (() => Call) | undefined): Promise<void> {
+  async #run(frame: CallFrame, body: Uint8Array | undefined, open: (() => Call) | undefined): Promise<void> {
     let dispatched = false;
+    const inflight: InFlight = { controller: new AbortController(), streams: [], cancelled: false };
+    const { signal } = inflight.controller;
+    const onPageGone = (): void => inflight.controller.abort(this.#abort.signal.reason);
+    this.#abort.signal.addEventListener('abort', onPageGone, { once: true });
+    this.#calls.set(frame.cb, inflight);
     try {
       let call: Call;
       if (open !== undefined) {
@@ -251,15 +327,23 @@ export class Connection implements ChannelSink {
         }
         call = { command: frame.c, args: body ?? frame.a, raw: body !== undefined, headers: frame.h ?? EMPTY_HEADERS };
       }
+      this.#openStreams(call, inflight);
       dispatched = true;
-      const result = await this.#owner.dispatch(this, call);
-      this.#resolve(frame, result);
+      const result = await this.#owner.dispatch(this, { ...call, signal });
+      if (!inflight.cancelled) this.#resolve(frame, result);
     } catch (error) {
       if (!dispatched && this.#owner.tracer.active) {
         const reason = error instanceof Error ? error.message : String(error);
         this.#owner.tracer.emit({ kind: 'refused', at: Date.now(), webview: this.label, command: frame.c, reason });
       }
-      this.#reject(frame.er, error);
+      if (!inflight.cancelled) this.#reject(frame.er, error);
+    } finally {
+      this.#abort.signal.removeEventListener('abort', onPageGone);
+      if (this.#calls.get(frame.cb) === inflight) this.#calls.delete(frame.cb);
+      for (const s of inflight.streams) {
+        this.#streams.delete(s.id);
+        s.fail(new AirlockError(ErrorCode.CHANNEL_CLOSED, `stream ${s.id} ended with its call`));
+      }
     }
   }
 
@@ -275,7 +359,7 @@ export class Connection implements ChannelSink {
     return false;
   }
 
-  #resolve(frame: ClientFrame, result: unknown): void {
+  #resolve(frame: CallFrame, result: unknown): void {
     if (!this.#admit()) return;
     if (isBytes(result)) {
       this.#peer.sendText(encode.responseBytes(frame.cb));
@@ -414,6 +498,7 @@ export class Connection implements ChannelSink {
     if (!this.#open) return;
     this.#open = false;
     this.#awaitingBody = undefined;
+    this.#calls.clear();
     this.#abort.abort(new AirlockError(ErrorCode.DISCONNECTED, `webview \`${this.label}\` went away (reload, navigation or close)`));
     for (const ch of this.#channels) ch.detach();
     this.#channels.clear();

@@ -6,7 +6,15 @@
  * before it reaches the core: anything that is not exactly a known frame becomes a PROTOCOL error.
  */
 import { AirlockError, ErrorCode } from './errors.js';
-import { type ClientFrame, type Headers, isCallbackId, type PageFrame, type WindowOp, type WindowReport } from './frames.js';
+import {
+  type ClientFrame,
+  type Headers,
+  isCallbackId,
+  type PageFrame,
+  type StreamDataFrame,
+  type WindowOp,
+  type WindowReport,
+} from './frames.js';
 
 export interface DecodeLimits {
   /** Deepest nesting of arrays/objects accepted in a frame's JSON. */
@@ -110,7 +118,7 @@ function readReport(raw: unknown): WindowReport {
 /** Parses and validates one text frame from a page that must be a call. Throws AirlockError(PROTOCOL) otherwise. */
 export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFrame {
   const frame = decodePageFrame(text, limits);
-  if (frame.t === 'w') throw protocolError('expected a call frame, got a window report');
+  if (frame.t === 'w' || frame.t === 'x' || frame.t === 'd') throw protocolError('expected a call frame');
   return frame;
 }
 
@@ -128,6 +136,11 @@ export function decodePageFrame(text: string, limits: DecodeLimits): PageFrame {
   if (!isPlainObject(raw)) throw protocolError('frame must be a JSON object');
   const { t, c, cb, er } = raw;
   if (t === 'w') return { t, s: readReport(raw['s']) };
+  if (t === 'x') {
+    if (!isCallbackId(cb)) throw protocolError('cancel frame field `cb` must be a u32 callback id');
+    return { t, cb };
+  }
+  if (t === 'd') return decodeStreamData(raw);
   if (t !== 'i' && t !== 's') throw protocolError(`unknown frame kind ${(JSON.stringify(t) ?? 'undefined').slice(0, 32)}`);
   if (typeof c !== 'string' || c.length === 0) throw protocolError('frame field `c` (command) must be a non-empty string');
   if (c.length > 256) throw protocolError('command name is longer than 256 characters');
@@ -157,6 +170,20 @@ export function decodePageFrame(text: string, limits: DecodeLimits): PageFrame {
   return { t, c, cb, er, i, q, n, k, ...(h === undefined ? {} : { h }) };
 }
 
+function decodeStreamData(raw: Record<string, unknown>): StreamDataFrame {
+  const { s, b, end, err } = raw;
+  if (!isCallbackId(s)) throw protocolError('stream frame field `s` must be a u32 stream id');
+  const marks = (b === undefined ? 0 : 1) + (end === undefined ? 0 : 1) + (err === undefined ? 0 : 1);
+  if (marks !== 1) throw protocolError('a stream frame carries exactly one of `b`, `end` and `err`');
+  if (b !== undefined && b !== 1) throw protocolError('stream frame field `b` must be 1 when present');
+  if (end !== undefined && end !== 1) throw protocolError('stream frame field `end` must be 1 when present');
+  if (err !== undefined && (typeof err !== 'string' || err.length > 1024))
+    throw protocolError('stream frame field `err` must be a string of at most 1024 characters');
+  if (b === 1) return { t: 'd', s, b };
+  if (end === 1) return { t: 'd', s, end };
+  return { t: 'd', s, err: err as string };
+}
+
 /** `JSON.stringify` that never throws: undefined becomes null, failures become an AirlockError. */
 export function toJson(value: unknown, what: string): string {
   let text: string | undefined;
@@ -179,4 +206,5 @@ export const encode = {
   channelBytes: (id: number, index: number): string => `{"c":${id},"i":${index},"b":1}`,
   channelEnd: (id: number, count: number): string => `{"c":${id},"i":${count},"end":1}`,
   windowOp: (op: WindowOp): string => `{"w":${JSON.stringify(op.op)}${op.value === undefined ? '' : `,"v":${JSON.stringify(op.value)}`}}`,
+  streamCredit: (id: number, bytes: number): string => `{"sc":${id},"n":${bytes}}`,
 };

@@ -31,6 +31,8 @@ export const ErrorCode = {
   PLUGIN: 'PLUGIN',
   /** A channel was used after it was closed, or its webview went away. */
   CHANNEL_CLOSED: 'CHANNEL_CLOSED',
+  /** The page cancelled the call (`client.cmd(args, { signal })` aborted): the handler's `ctx.signal` aborts with it. */
+  CANCELLED: 'CANCELLED',
   /** The webview that made the call is gone (reload, navigation, close) or the core shut down. */
   DISCONNECTED: 'DISCONNECTED',
   /** A command ran past its deadline. */

@@ -13,6 +13,10 @@
  *            refused on the page's, see protocol/isolation.ts)
  *   report   {"t":"w","s":{…WindowReport}}   what the page sees of its window (sizes, position, focus, theme …),
  *            sent after the hello and whenever it changes; not a call (no answer), so it needs no seal or grant
+ *   cancel   {"t":"x","cb":callbackId}   the page gave up on its call: the core aborts its `ctx.signal` and drops
+ *            whatever the handler later returns
+ *   stream   {"t":"d","s":streamId,"b":1} + binary chunk | {"t":"d","s":id,"end":1} | {"t":"d","s":id,"err":text}
+ *            a page → core byte stream named in a call's args as `__STREAM__:<id>`; only bytes the core granted
  *
  * core → page
  *   hello    {"hello":{"token":resumeToken,"conn":connectionId,"assets":base?}}  first frame after the socket opens;
@@ -23,6 +27,7 @@
  *   window   {"w":op,"v":value}   asks the page to act on its own window (title, size, position, focus …) where no
  *            window host drives it
  *   isolation pattern only: {"ft":frameToken} | {"fx":[callbackId,…]}   (protocol/isolation.ts)
+ *   credit   {"sc":streamId,"n":bytes}   the page may send `n` more bytes of that stream
  */
 
 export const PROTOCOL_VERSION = 'airlock.v1';
@@ -50,6 +55,20 @@ export function parseChannelRef(value: unknown): number | undefined {
   const id = Number(digits);
   return id <= 0xffff_ffff ? id : undefined;
 }
+/** How a page → core byte stream travels inside a command's arguments: `__STREAM__:<id>` (id: u32, page-chosen). */
+export const STREAM_PREFIX = '__STREAM__:';
+export const streamRef = (id: number): string => `${STREAM_PREFIX}${id}`;
+/** The stream id of a `__STREAM__:<id>` string, or undefined when `value` is not one. */
+export function parseStreamRef(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !value.startsWith(STREAM_PREFIX)) return undefined;
+  const digits = value.slice(STREAM_PREFIX.length);
+  if (!/^\d{1,10}$/.test(digits)) return undefined;
+  const id = Number(digits);
+  return id <= 0xffff_ffff ? id : undefined;
+}
+/** Largest stream chunk a page sends in one binary frame. */
+export const STREAM_CHUNK_MAX = 64 * 1024;
+
 /** The property that marks a channel object of older `@tauri-apps/api` versions (`{ __TAURI_CHANNEL_MARKER__, id }`). */
 export const LEGACY_CHANNEL_MARKER = '__TAURI_CHANNEL_MARKER__';
 /** The command the official API fetches a channel's queued message with; exempt from the ACL, as in Tauri. */
@@ -91,7 +110,24 @@ export interface SealedFrame {
   readonly k: 'j' | 'r';
 }
 
+/** The page cancels its call answered on callback `cb`. */
+export interface CancelFrame {
+  readonly t: 'x';
+  readonly cb: number;
+}
+
+/** A chunk (`b`, body follows), the end (`end`) or the failure (`err`) of page → core stream `s`. */
+export interface StreamDataFrame {
+  readonly t: 'd';
+  readonly s: number;
+  readonly b?: 1;
+  readonly end?: 1;
+  readonly err?: string;
+}
+
+/** A call: what `decodeClientFrame` accepts (the isolation frame's socket carries nothing else). */
 export type ClientFrame = InvokeFrame | SealedFrame;
+export type CallFrame = ClientFrame;
 
 /**
  * What a page reports of its own window, in CSS pixels (the core converts to Tauri's physical pixels with `sf`).
@@ -131,8 +167,8 @@ export interface ReportFrame {
   readonly s: WindowReport;
 }
 
-/** Everything a page may send: calls, and reports of its window. */
-export type PageFrame = ClientFrame | ReportFrame;
+/** Everything a page may send on its own socket: calls, reports of its window, cancels and stream data. */
+export type PageFrame = ClientFrame | ReportFrame | CancelFrame | StreamDataFrame;
 
 /** What the core may ask a page to do to its own window (`{"w":op,"v":value}`). */
 export type WindowOp =
@@ -174,7 +210,11 @@ export interface ChannelFrame {
 export interface HelloFrame {
   readonly hello: { readonly token: string; readonly conn: string; readonly assets?: string };
 }
-export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame | WindowOpFrame;
+export interface StreamCreditFrame {
+  readonly sc: number;
+  readonly n: number;
+}
+export type ServerFrame = ResponseFrame | EventFrame | ChannelFrame | HelloFrame | WindowOpFrame | StreamCreditFrame;
 
 /** Callback ids are u32, as in Tauri. */
 export function isCallbackId(value: unknown): value is number {

@@ -7,7 +7,17 @@
  * before any app script runs, so a script that later replaces them, or adds `r`/`e`/`c` to `Object.prototype`,
  * cannot intercept or misroute a frame.
  */
-import type { ChannelFrame, EventFrame, Headers, HelloFrame, ResponseFrame, SealedFrame, WindowOpFrame, WindowReport } from './frames.js';
+import type {
+  ChannelFrame,
+  EventFrame,
+  Headers,
+  HelloFrame,
+  ResponseFrame,
+  SealedFrame,
+  StreamCreditFrame,
+  WindowOpFrame,
+  WindowReport,
+} from './frames.js';
 import type { FrameClosedFrame, FrameTokenFrame } from './isolation.js';
 
 const stringify = JSON.stringify;
@@ -34,6 +44,12 @@ export const encodeCall = {
   /** An invoke whose arguments are raw bytes: this header, then the body as the next (binary) frame. */
   invokeBytes: (call: CallIds): string => `${head('i', call)},"b":1}`,
   /** A call sealed by the isolation frame: this header, then the AES-GCM ciphertext as the next (binary) frame. */
+  /** Gives up on the call answered on `callback`: the core aborts its handler's signal. */
+  cancel: (callback: number): string => `{"t":"x","cb":${callback}}`,
+  /** A chunk of page → core stream `id`: this header, then the bytes as the next (binary) frame. */
+  streamChunk: (id: number): string => `{"t":"d","s":${id},"b":1}`,
+  streamEnd: (id: number): string => `{"t":"d","s":${id},"end":1}`,
+  streamError: (id: number, message: string): string => `{"t":"d","s":${id},"err":${stringify(message.slice(0, 1024))}}`,
   sealed: (call: CallIds, s: Pick<SealedFrame, 'i' | 'q' | 'n' | 'k'>): string =>
     `${head('s', call)},"i":${stringify(s.i)},"q":${s.q},"n":${stringify(s.n)},"k":${stringify(s.k)}}`,
   /** What the page sees of its window (not a call: nothing answers it). */
@@ -56,7 +72,8 @@ export type ServerMessage =
   | { readonly kind: 'window'; readonly op: string; readonly value: unknown }
   /** Isolation pattern: the next one-time frame token, and a frame socket's close (protocol/isolation.ts). */
   | { readonly kind: 'frameToken'; readonly token: string }
-  | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[] };
+  | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[] }
+  | { readonly kind: 'credit'; readonly id: number; readonly bytes: number };
 
 /** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows. */
 export function decodeServerFrame(text: string): ServerMessage | undefined {
@@ -80,6 +97,10 @@ export function decodeServerFrame(text: string): ServerMessage | undefined {
   }
   if (hasOwn(f, 'ft')) return { kind: 'frameToken', token: (f as FrameTokenFrame).ft };
   if (hasOwn(f, 'fx')) return { kind: 'frameClosed', callbacks: (f as FrameClosedFrame).fx };
+  if (hasOwn(f, 'sc')) {
+    const c = f as StreamCreditFrame;
+    return { kind: 'credit', id: c.sc, bytes: c.n };
+  }
   if (hasOwn(f, 'hello')) {
     const { token, conn, assets } = (f as HelloFrame).hello;
     return { kind: 'hello', token, connection: conn, assets: typeof assets === 'string' ? assets : undefined };

@@ -12,7 +12,8 @@ import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
 import { showNoSession } from './no-session.js';
-import { type Identity, IpcSocket, readIdentity } from './socket.js';
+import { type Identity, IpcSocket, isStreamLike, readIdentity, type StreamLike } from './socket.js';
+import { streamRef } from '../protocol/frames.js';
 import { watchWindow } from './window.js';
 
 export interface RuntimeConfig {
@@ -24,6 +25,11 @@ export interface RuntimeConfig {
   readonly os: string;
   readonly sep: string;
   readonly delimiter: string;
+}
+
+function abortReason(signal: AbortSignal, cmd: string): unknown {
+  const reason: unknown = signal.reason;
+  return reason instanceof g.DOMException ? reason : new g.DOMException(`the call to \`${cmd}\` was aborted`, 'AbortError');
 }
 
 /** The message `invoke` hands to `ipc`, as in Tauri (and as the isolation hook sees it). */
@@ -86,18 +92,68 @@ export function install(config: RuntimeConfig): boolean {
     else postMessage(message);
   }
 
-  function invoke(cmd: string, payload: unknown = {}, options?: { headers?: unknown }): Promise<unknown> {
+  /**
+   * Tauri's `invoke`, plus two things Tauri lacks: `options.signal` (an `AbortSignal`: aborting rejects at once with
+   * its reason, a DOMException, and sends the core a cancel frame that aborts the handler's `ctx.signal`) and
+   * stream arguments (a top-level `ReadableStream` or async iterable of bytes, pumped to the core under its credit).
+   */
+  function invoke(cmd: string, payload: unknown = {}, options?: { headers?: unknown; signal?: unknown }): Promise<unknown> {
+    const signal = options?.signal instanceof g.AbortSignal ? options.signal : undefined;
+    const rest = options === undefined ? undefined : { headers: options.headers };
     return new g.Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortReason(signal, cmd));
+        return;
+      }
+      const { args, streams } = extractStreams(payload);
+      if (streams.length > 0 && isolated !== undefined) {
+        reject(wireError(ErrorCode.INVALID_ARGS, `\`${cmd}\`: stream arguments are not available under the isolation pattern yet`));
+        return;
+      }
+      const pumps: { stop: () => void }[] = [];
+      const settle = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        for (const p of pumps) p.stop();
+      };
       const callback = transformCallback((r) => {
+        settle();
         resolve(r);
         unregisterCallback(error);
       }, true);
       const error = transformCallback((e) => {
+        settle();
         reject(e);
         unregisterCallback(callback);
       }, true);
-      ipc({ cmd, callback, error, payload, options });
+      const onAbort = (): void => {
+        unregisterCallback(callback);
+        unregisterCallback(error);
+        settle();
+        socket.cancel(callback, error);
+        reject(abortReason(signal as AbortSignal, cmd));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      ipc({ cmd, callback, error, payload: args, options: rest });
+      for (const s of streams) pumps.push(socket.pump(s.id, s.source));
     });
+  }
+
+  /** Top-level stream values of the args become `__STREAM__:<id>` markers (a copy: the caller's object is kept). */
+  function extractStreams(payload: unknown): { args: unknown; streams: { id: number; source: StreamLike }[] } {
+    const streams: { id: number; source: StreamLike }[] = [];
+    if (typeof payload !== 'object' || payload === null || g.isArray(payload) || payload instanceof g.Uint8Array)
+      return { args: payload, streams };
+    const proto = Object.getPrototypeOf(payload);
+    if (proto !== Object.prototype && proto !== null) return { args: payload, streams };
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(payload)) {
+      if (!isStreamLike(v)) continue;
+      copy ??= { ...(payload as Record<string, unknown>) };
+      const id = socket.newStreamId();
+      streams.push({ id, source: v });
+      copy[k] = streamRef(id);
+    }
+    return { args: copy ?? payload, streams };
   }
 
   // Tauri's `<protocol>://localhost/<encoded path>`, on the asset origin. Before the core's first hello the secret

@@ -9,6 +9,7 @@
  */
 import { ErrorCode, wireError } from '../protocol/errors.js';
 import {
+  STREAM_CHUNK_MAX,
   LAUNCH_FRAGMENT_KEY,
   PROTOCOL_VERSION,
   RESUME_PROTOCOL_PREFIX,
@@ -16,7 +17,7 @@ import {
   SOCKET_PATH,
   TICKET_PROTOCOL_PREFIX,
 } from '../protocol/frames.js';
-import { decodeServerFrame } from '../protocol/page.js';
+import { decodeServerFrame, encodeCall } from '../protocol/page.js';
 import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
 
@@ -27,6 +28,42 @@ export const NO_SESSION_MESSAGE =
   'Airlock: this page has no IPC session, so it cannot reach the app. It was opened without the one-time link that ' +
   'starts a session (a bare address, a bookmark or a new tab). Open the app with `airlock run` / `airlock dev`, or ' +
   'open the URL the core printed at start (`server.url(label)` in code); a reload of that page keeps its session.';
+interface PageStream {
+  credit: number;
+  stopped: boolean;
+  wake: (() => void) | undefined;
+}
+
+/** What a page may pass as a stream argument: a `ReadableStream` or an async iterable of bytes. */
+export type StreamLike = ReadableStream<unknown> | AsyncIterable<unknown>;
+
+export function isStreamLike(value: unknown): value is StreamLike {
+  if (typeof value !== 'object' || value === null) return false;
+  if (g.ReadableStream !== undefined && value instanceof g.ReadableStream) return true;
+  return typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}
+
+function readerOf(source: StreamLike): { read(): Promise<{ done: boolean; value?: unknown }>; cancel(): Promise<unknown> } {
+  if (g.ReadableStream !== undefined && source instanceof g.ReadableStream) {
+    const reader = source.getReader();
+    return { read: () => reader.read(), cancel: () => reader.cancel() };
+  }
+  const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  return {
+    read: async () => {
+      const r = await it.next();
+      return r.done === true ? { done: true } : { done: false, value: r.value };
+    },
+    cancel: async () => it.return?.(),
+  };
+}
+
+function toBytes(value: unknown): Uint8Array {
+  if (value instanceof g.Uint8Array) return value;
+  if (value instanceof g.ArrayBuffer) return new g.Uint8Array(value);
+  if (g.isView(value)) return new g.Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`a stream argument yielded ${typeof value}; it must yield Uint8Array or ArrayBuffer chunks`);
+}
 
 export interface Identity {
   readonly label: string;
@@ -75,6 +112,9 @@ export class IpcSocket {
   #helloWaiters: Array<(id: string) => void> = [];
   #helloListeners: Array<() => void> = [];
   #windowOp: ((op: string, value: unknown) => void) | undefined;
+  /** Page → core streams being pumped, by stream id. */
+  readonly #streams = new g.Map<number, PageStream>();
+  #nextStream = 1;
   /** Responses the runtime itself needs to see (e.g. listen → event id); keyed by callback id. */
   readonly #observers = new g.Map<number, (data: unknown, ok: boolean) => void>();
   /** Isolation pattern: calls handed to the isolation frame (callback ids), this connection's unused frame token,
@@ -185,6 +225,90 @@ export class IpcSocket {
     this.#ws?.close(1000, 'page hidden');
   }
 
+  /**
+   * Gives up on a call: forgets it and tells the core, which aborts the handler's `ctx.signal` and drops its answer.
+   * False when the call is not in flight on this socket (answered, or never sent).
+   */
+  cancel(callback: number, error: number): boolean {
+    if (this.#inflight.get(callback) !== error) return false;
+    this.#inflight.delete(callback);
+    this.#inflightByError.delete(error);
+    this.#viaFrame.delete(callback);
+    this.#observers.delete(callback);
+    this.#observers.delete(error);
+    this.#sendFrame(encodeCall.cancel(callback));
+    return true;
+  }
+
+  /** A new page → core stream id (its `__STREAM__:<id>` marker goes in the call's args). */
+  newStreamId(): number {
+    const id = this.#nextStream;
+    this.#nextStream = (this.#nextStream + 1) >>> 0 || 1;
+    return id;
+  }
+
+  /**
+   * Pumps `source` as stream `id`, sending only bytes the core granted. Resolves when it ended, failed or was
+   * stopped; `stop()` (the call settled or was aborted) cancels the source.
+   */
+  pump(id: number, source: StreamLike): { stop: () => void } {
+    const s: PageStream = { credit: 0, stopped: false, wake: undefined };
+    this.#streams.set(id, s);
+    const stop = (): void => {
+      if (s.stopped) return;
+      s.stopped = true;
+      this.#streams.delete(id);
+      s.wake?.();
+    };
+    void this.#pumpLoop(id, s, source).finally(stop);
+    return { stop };
+  }
+
+  async #pumpLoop(id: number, s: PageStream, source: StreamLike): Promise<void> {
+    const next = readerOf(source);
+    const waitCredit = async (): Promise<void> => {
+      while (s.credit === 0 && !s.stopped) await new g.Promise<void>((resolve) => (s.wake = resolve));
+    };
+    try {
+      for (;;) {
+        await waitCredit();
+        if (s.stopped) return;
+        const r = await next.read();
+        if (s.stopped) return;
+        if (r.done) {
+          this.#sendFrame(encodeCall.streamEnd(id));
+          return;
+        }
+        const bytes = toBytes(r.value);
+        for (let off = 0; off < bytes.byteLength; ) {
+          await waitCredit();
+          if (s.stopped) return;
+          const n = Math.min(s.credit, STREAM_CHUNK_MAX, bytes.byteLength - off);
+          this.#sendFrame(encodeCall.streamChunk(id), bytes.subarray(off, off + n));
+          s.credit -= n;
+          off += n;
+        }
+      }
+    } catch (e) {
+      if (!s.stopped) this.#sendFrame(encodeCall.streamError(id, e instanceof Error ? e.message : String(e)));
+    } finally {
+      if (s.stopped) void next.cancel().catch(() => {});
+    }
+  }
+
+  /** A frame (and its binary body) on the open socket, or queued while it opens; dropped when there is none. */
+  #sendFrame(header: string, body?: Uint8Array): void {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState >= g.WebSocket.CLOSING) return;
+    if (ws.readyState === g.WebSocket.OPEN) {
+      ws.send(header);
+      if (body !== undefined) ws.send(body as Uint8Array<ArrayBuffer>);
+    } else {
+      this.#queue.push(header);
+      if (body !== undefined) this.#queue.push(new g.Uint8Array(body));
+    }
+  }
+
   #connect(): WebSocket {
     const identity = this.#identity as Identity;
     const credential =
@@ -232,6 +356,14 @@ export class IpcSocket {
       }
     } else if (f.kind === 'window') {
       this.#windowOp?.(f.op, f.value);
+    } else if (f.kind === 'credit') {
+      const s = this.#streams.get(f.id);
+      if (s !== undefined && typeof f.bytes === 'number' && f.bytes > 0) {
+        s.credit += f.bytes;
+        const wake = s.wake;
+        s.wake = undefined;
+        wake?.();
+      }
     } else if (f.kind === 'channel') {
       if (f.end) runCallback(f.id, { end: true, index: f.index });
       else if (f.bytes) this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
@@ -309,6 +441,11 @@ export class IpcSocket {
   }
 
   #failInflight(code: number, reason: string): void {
+    for (const s of [...this.#streams.values()]) {
+      s.stopped = true;
+      s.wake?.();
+    }
+    this.#streams.clear();
     if (this.#inflight.size === 0) return;
     const message = `the IPC connection closed (${code}${reason ? `: ${reason}` : ''}) before the core answered`;
     const errors = [...this.#inflight.values()];

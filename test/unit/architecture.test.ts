@@ -34,6 +34,8 @@ const RULES: Record<string, Rule> = {
   webview: { imports: ['webview', 'protocol'], packages: /^@tauri-apps\/api\/[a-zA-Z]+$/ },
   isolation: { imports: ['isolation', 'protocol'], packages: NONE },
   inspector: { imports: ['inspector', 'protocol'], types: ['core/trace'], packages: NONE },
+  // airlock/client and airlock/client/mocks: browser modules the app's frontend bundles, on the protocol alone.
+  client: { imports: ['client', 'protocol'], packages: NONE },
   // The CLI is the outermost Node layer: it may use any Node-side folder, never the browser runtimes.
   cli: {
     imports: ['cli', 'core', 'protocol', 'acl', 'transports'],

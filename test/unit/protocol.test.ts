@@ -2,16 +2,44 @@
 // what the core's encoders write, the page's decoder reads back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodeClientFrame, encode } from '../../src/protocol/codec.ts';
-import { channelRef, parseChannelRef } from '../../src/protocol/frames.ts';
+import { decodeClientFrame, decodePageFrame, encode } from '../../src/protocol/codec.ts';
+import { channelRef, type InvokeFrame, parseChannelRef, parseStreamRef, streamRef } from '../../src/protocol/frames.ts';
 import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
 
 const limits = { maxDepth: 16 };
 
 describe('page → core', () => {
+  test('cancel and stream frames: what the page writes the core reads back, and malformed ones are refused', () => {
+    assert.deepEqual(decodePageFrame(encodeCall.cancel(7), limits), { t: 'x', cb: 7 });
+    assert.deepEqual(decodePageFrame(encodeCall.streamChunk(3), limits), { t: 'd', s: 3, b: 1 });
+    assert.deepEqual(decodePageFrame(encodeCall.streamEnd(3), limits), { t: 'd', s: 3, end: 1 });
+    assert.deepEqual(decodePageFrame(encodeCall.streamError(3, 'disk gone'), limits), { t: 'd', s: 3, err: 'disk gone' });
+    for (const bad of [
+      '{"t":"x"}',
+      '{"t":"x","cb":-1}',
+      '{"t":"d","s":1}',
+      '{"t":"d","s":1,"b":1,"end":1}',
+      '{"t":"d","s":"1","end":1}',
+      '{"t":"d","s":1,"err":5}',
+    ]) {
+      assert.throws(
+        () => decodePageFrame(bad, limits),
+        (e: unknown) => (e as { code?: string }).code === 'PROTOCOL',
+        bad,
+      );
+    }
+    // The isolation frame's socket carries calls only: a cancel or stream frame there is refused.
+    assert.throws(() => decodeClientFrame(encodeCall.cancel(7), limits), /expected a call frame/);
+    assert.throws(() => decodeClientFrame(encodeCall.streamEnd(3), limits), /expected a call frame/);
+    assert.equal(parseStreamRef(streamRef(42)), 42);
+    assert.equal(parseStreamRef('__STREAM__:x'), undefined);
+    assert.equal(parseStreamRef('__CHANNEL__:1'), undefined);
+    assert.deepEqual(decodeServerFrame(encode.streamCredit(3, 1024)), { kind: 'credit', id: 3, bytes: 1024 });
+  });
+
   test('an invoke with JSON arguments and headers', () => {
     const text = encodeCall.invoke({ cmd: 'greet "you"', callback: 7, error: 8, headers: { 'x-a': '1' } }, '{"name":"Ada"}');
-    const { h, ...rest } = decodeClientFrame(text, limits);
+    const { h, ...rest } = decodeClientFrame(text, limits) as InvokeFrame;
     assert.deepEqual(rest, { t: 'i', c: 'greet "you"', cb: 7, er: 8, a: { name: 'Ada' } });
     assert.deepEqual({ ...h }, { 'x-a': '1' });
   });
