@@ -4,7 +4,7 @@
  * `AsyncIterable<Uint8Array>`.
  *
  * Ordering: chunks travel on the page's one ordered socket and are queued in arrival order.
- * Backpressure, end to end: the page may only send bytes the core has granted (`{"sc":id,"n":bytes}` credit
+ * Backpressure, end to end: the page may only send bytes the core has granted (credit
  * frames). The core grants a window of `STREAM_WINDOW` bytes when the handler first reads, and grants again only as
  * the handler consumes, so at most one window waits in the core per stream whatever the stream's length; a page
  * that sends beyond its credit is a protocol violation. The page's reader, in turn, is read only while it holds
