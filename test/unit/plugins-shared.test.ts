@@ -107,3 +107,40 @@ describe('os values', () => {
     assert.equal(localeOf({}), null);
   });
 });
+
+describe('scope matching of opener and shell', () => {
+  test("opener URL globs are Rust glob::Pattern's: * crosses /, the rest is literal", async () => {
+    const { urlGlob } = await import('../../src/plugins/opener/index.ts');
+    assert.equal(urlGlob('https://*').test('https://a.example/b/c?d=1'), true);
+    assert.equal(urlGlob('https://*').test('http://a.example'), false);
+    assert.equal(urlGlob('https://a.example/?').test('https://a.example/x'), true);
+    assert.equal(urlGlob('https://a.example/x.y').test('https://a.example/xzy'), false);
+    assert.equal(urlGlob('mailto:[a-c]*').test('mailto:bob'), true);
+  });
+
+  test("shell arguments are checked by position, fixed ones replace the page's, validators are anchored", async () => {
+    const { checkArgs } = await import('../../src/plugins/shell/index.ts');
+    const entry = { name: 'git', cmd: 'git', sidecar: false, args: [{ fixed: 'log' }, { validator: /^-n\d+$/u, source: '^-n\\d+$' }] };
+    const run = (args: unknown) => {
+      const out: string[] = [];
+      return { why: checkArgs(entry, args, out), out };
+    };
+    assert.deepEqual(run(['whatever', '-n5']), { why: undefined, out: ['log', '-n5'] });
+    assert.deepEqual(
+      run(['log', '-n5; rm -rf /']).why,
+      'Scoped command argument at position 1 was found, but failed regex validation ^-n\\d+$',
+    );
+    assert.deepEqual(run(['log']).why, 'Scoped command argument at position 1 must match regex validation ^-n\\d+$ but it was not found');
+    assert.deepEqual(run('log').why, 'Scoped command git received arguments in an unexpected format');
+    assert.deepEqual(checkArgs({ ...entry, args: false }, ['x'], []), 'Scoped command git received arguments in an unexpected format');
+    const fixedOnly = { ...entry, args: [{ fixed: 'status' }] };
+    const out: string[] = [];
+    assert.equal(checkArgs(fixedOnly, [], out), undefined);
+    assert.deepEqual(out, ['status']);
+  });
+
+  test('a path allowed at run time is glob-escaped, so it matches only itself', async () => {
+    const { escapeGlob } = await import('../../src/plugins/fs/index.ts');
+    assert.equal(escapeGlob('/a/[x]*?{y}.txt'), '/a/\\[x\\]\\*\\?\\{y\\}.txt');
+  });
+});

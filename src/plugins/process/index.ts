@@ -53,6 +53,13 @@ export default function processPlugin(options: ProcessOptions = {}) {
         return null;
       }),
       restart: (_args: unknown, ctx) => {
+        // Under `airlock dev`/`airlock run` the CLI owns the core's process: a detached copy would escape it.
+        const mode = process.env['AIRLOCK_MODE'];
+        if (options.relaunch === undefined && mode !== undefined && mode !== '') {
+          throw new Error(
+            `relaunch() is not available while the core runs under \`airlock ${mode}\` (the CLI owns its process and restarts it when its files change); pass processPlugin({ relaunch }) to decide what it does`,
+          );
+        }
         setImmediate(() => relaunch(ctx.app));
         return null;
       },
