@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Builder } from '../../src/builder.ts';
-import fs from '../../src/plugins/fs/index.ts';
-import processPlugin from '../../src/plugins/process/index.ts';
-import shell from '../../src/plugins/shell/index.ts';
-import { connectInMemory } from '../../src/transports/memory.ts';
+import { Builder } from 'airlock';
+import fs from 'airlock/plugins/fs';
+import processPlugin from 'airlock/plugins/process';
+import shell from 'airlock/plugins/shell';
+import { connectInMemory } from 'airlock/testing';
 
 const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'first-party-conf', 'tauri.conf.json');
 const dataHome = mkdtempSync(path.join(os.tmpdir(), 'airlock-conf-xdg-'));
