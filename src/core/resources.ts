@@ -1,5 +1,5 @@
 /**
- * Resource tables, as Tauri keeps them (`crates/tauri/src/resources/mod.rs`): values a command hands to the page as
+ * Resource tables, as Tauri keeps them (its `ResourceTable`): values a command hands to the page as
  * a number (a *rid*) and finds again on a later call. There is one table per webview (freed when its page goes
  * away), one per window, and one for the app (for what outlives a page, such as an open store).
  *
@@ -12,7 +12,7 @@ import { AirlockError, ErrorCode } from '../protocol/errors.js';
 /** A value kept in a resource table: any object; its `close()`, if it has one, runs when the rid is closed or the table freed. */
 export type Resource = object;
 
-/** Tauri's text for a rid that is in no table (`crates/tauri/src/error.rs` `BadResourceId`). */
+/** Tauri's text for a rid that is in no table (its `BadResourceId` error). */
 export function badResourceId(rid: unknown): AirlockError {
   return new AirlockError(ErrorCode.BAD_RESOURCE_ID, `The resource id ${String(rid)} is invalid.`, { data: { rid } });
 }

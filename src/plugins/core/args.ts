@@ -1,5 +1,5 @@
 /**
- * Argument reading for the core's plugins, with Tauri's error texts (`crates/tauri/src/error.rs` `InvalidArgs`):
+ * Argument reading for the core's plugins, with Tauri's error texts (its `InvalidArgs` error):
  * ``invalid args `<key>` for command `<cmd>`: <why>`` — the same INVALID_ARGS shape `command(schema, …)` gives app
  * commands. Unknown keys are ignored and a missing optional key counts as absent, as serde does.
  */

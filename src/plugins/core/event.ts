@@ -1,4 +1,4 @@
-/** `plugin:event|…`: Tauri's event plugin (`crates/tauri/src/event/plugin.rs`), in full. */
+/** `plugin:event|…`: Tauri's event plugin, in full. */
 import { callInternals } from '../../core/internal.js';
 import { PluginBuilder } from '../../core/plugin.js';
 import { assertEventName, parseTarget } from '../../core/targets.js';

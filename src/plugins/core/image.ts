@@ -1,5 +1,5 @@
 /**
- * `plugin:image|…`: `Image` of `@tauri-apps/api/image` (Tauri's `crates/tauri/src/image/plugin.rs`). Images live in
+ * `plugin:image|…`: `Image` of `@tauri-apps/api/image` (Tauri's image plugin). Images live in
  * the calling webview's resource table (freed with the page or by `Resource.close()`), as RGBA8.
  */
 import { readFile } from 'node:fs/promises';

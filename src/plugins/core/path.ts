@@ -1,5 +1,5 @@
 /**
- * `plugin:path|…`: what `@tauri-apps/api/path` asks (Tauri's `crates/tauri/src/path/plugin.rs`), on the app's one
+ * `plugin:path|…`: what `@tauri-apps/api/path` asks (Tauri's path plugin), on the app's one
  * `PathResolver` (`ctx.app.path`): `BaseDirectory` resolution and the lexical operations with Rust's semantics.
  * Failures reject with Tauri's texts (`unknown path`, `path does not have a parent` …).
  */

@@ -1,6 +1,6 @@
 /**
  * `plugin:resources|close`: what `Resource.close()` of `@tauri-apps/api/core` sends. As Tauri's
- * (`crates/tauri/src/resources/plugin.rs`), it looks in the calling webview's table, then its window's, then the
+ * resources plugin does, it looks in the calling webview's table, then its window's, then the
  * app's, and otherwise rejects with `The resource id <rid> is invalid.`
  */
 import { callInternals } from '../../core/internal.js';

@@ -1,5 +1,5 @@
 /**
- * The http plugin's URL scope, as Tauri's (`plugins/http/src/scope.rs`): an entry is a URL pattern string or
+ * The http plugin's URL scope, as Tauri's http plugin defines it: an entry is a URL pattern string or
  * `{ url }`, compiled as a WHATWG URLPattern where an empty search or hash, and an empty or `/` path, match
  * anything. A URL is allowed when no deny entry matches and an allow entry does; with no allow entry, nothing is.
  */
