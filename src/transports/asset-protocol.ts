@@ -229,11 +229,7 @@ export async function serveAssets(options: AssetServerOptions): Promise<AssetSer
     const response =
       answer instanceof Response
         ? answer
-        : // A Uint8Array body is valid for Node's Response; the cast keeps the tests' DOM typings of BodyInit quiet.
-          new Response((answer.body ?? null) as ConstructorParameters<typeof Response>[0], {
-            status: answer.status ?? 200,
-            headers: answer.headers ?? {},
-          });
+        : new Response(answer.body ?? null, { status: answer.status ?? 200, headers: answer.headers ?? {} });
     const out: Record<string, string> = { ...HEADERS, ...cors };
     response.headers.forEach((value, key) => {
       if (!(key in HEADERS)) out[key] = value;
