@@ -17,7 +17,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { command, type InvokeContext } from '../../core/commands.js';
-import type { FsScope } from '../../core/fs-scope.js';
 import type { AppHandle } from '../../core/handle.js';
 import { PluginBuilder } from '../../core/plugin.js';
 import { AirlockError, ErrorCode } from '../../protocol/errors.js';
@@ -121,7 +120,7 @@ function widenScopes(app: AppHandle, picked: string, isDirectory: boolean, recur
     // No fs plugin: nothing to widen there (Tauri's try_fs_scope).
     if (!AirlockError.is(cause, ErrorCode.CONFIG)) throw cause;
   }
-  const assets = (app as { assetProtocolScope?: () => FsScope | undefined }).assetProtocolScope?.();
+  const assets = app.assetProtocolScope();
   if (isDirectory) assets?.allowDirectory(picked, recursive);
   else assets?.allowFile(picked);
 }

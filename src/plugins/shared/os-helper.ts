@@ -32,6 +32,12 @@ export interface RunHelperOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** At most this much stdout/stderr is kept (default 16 MiB each). */
   readonly maxOutputBytes?: number;
+  /**
+   * Done when the helper exits with 0, even if a process it left behind still holds its output open: clipboard
+   * owners (xclip, xsel, wl-copy) fork a child that keeps serving the selection, so waiting for their output to
+   * close would wait until something else is copied.
+   */
+  readonly resolveOnExit?: boolean;
 }
 
 /** The text every plugin rejects with when a helper is not installed. */
@@ -89,6 +95,14 @@ export function runHelper(command: HelperCommand, options: RunHelperOptions = {}
     child.on('close', (code, signal) => {
       done(() => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
     });
+    if (options.resolveOnExit === true) {
+      child.on('exit', (code, signal) => {
+        if (code !== 0) return; // a failure leaves nothing behind: 'close' follows with all of stderr
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done(() => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+      });
+    }
     child.stdin.on('error', () => {}); // a helper that exits without reading its input
     child.stdin.end(options.input);
   });
