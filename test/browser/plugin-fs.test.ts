@@ -229,6 +229,30 @@ describe('fs plugin, allowed', () => {
   });
 });
 
+describe('fs plugin, debounced watch', () => {
+  test('watch (delayMs) reports a change in a subfolder when recursive, after the delay', async () => {
+    mkdirSync(path.join(appData, 'deep', 'sub'), { recursive: true });
+    await main.evaluate(
+      async (dir) => {
+        const g = (window as unknown as { __TAURI__: import('../helpers/first-party.js').Guests }).__TAURI__;
+        const w = window as unknown as { __deep: unknown[] };
+        w.__deep = [];
+        await g.fs.watch(dir, (e) => w.__deep.push(e), { recursive: true, delayMs: 100 });
+      },
+      path.join(appData, 'deep'),
+    );
+    const started = Date.now();
+    writeFileSync(path.join(appData, 'deep', 'sub', 'f.txt'), 'z');
+    await main.waitForFunction(() => (window as unknown as { __deep: unknown[] }).__deep.length > 0);
+    assert.ok(Date.now() - started >= 100, 'not before the delay');
+    const events = await main.evaluate(() => (window as unknown as { __deep: { paths: string[] }[] }).__deep);
+    assert.ok(
+      events.some((e) => e.paths.includes(path.join(appData, 'deep', 'sub', 'f.txt'))),
+      JSON.stringify(events),
+    );
+  });
+});
+
 describe('fs plugin, refused', () => {
   test('outside the scope: forbidden path, for reads, writes and exists alike', async () => {
     const r = await inPage(
