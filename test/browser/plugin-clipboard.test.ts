@@ -70,6 +70,18 @@ const text = (page: Page, expr: 'read' | 'clear') =>
   );
 
 describe('clipboard-manager plugin (@tauri-apps/plugin-clipboard-manager) with xclip', () => {
+  test('with app.withGlobalTauri the guest API is window.__TAURI__.clipboardManager', async () => {
+    assert.equal(
+      await main.evaluate(
+        () =>
+          typeof (window as unknown as { __TAURI__: Record<string, Record<string, unknown> | undefined> }).__TAURI__['clipboardManager']?.[
+            'readText'
+          ],
+      ),
+      'function',
+    );
+  });
+
   test('an empty clipboard is arboard’s error', async () => {
     assert.equal(
       await text(main, 'read'),

@@ -53,12 +53,15 @@ async function answer(title: string, ...steps: ({ key: string } | { type: string
 }
 
 describe('dialog plugin (@tauri-apps/plugin-dialog) with zenity', () => {
-  test('open: the file typed into the real file chooser is answered, and fs may read it (it could not before)', async () => {
+  test('open: the file typed into the real file chooser is answered, and fs and the asset protocol may read it (they could not before)', async () => {
     const before = await main.evaluate(
       (p) => window.guest.fs.readTextFile(p).then(String, (e: unknown) => `refused: ${String(e)}`),
       picked,
     );
     assert.match(before, /^refused: .*forbidden path/);
+    const asset = (p: string) =>
+      main.evaluate((p) => fetch(window.guest.core.convertFileSrc(p)).then(async (r) => `${r.status} ${await r.text()}`), p);
+    assert.doesNotMatch(await asset(picked), /^200/);
     const pending = main.evaluate(
       (start) => window.guest.dialog.open({ title: 'Pick a note', defaultPath: start, filters: [{ name: 'Text', extensions: ['txt'] }] }),
       path.dirname(picked),
@@ -66,6 +69,8 @@ describe('dialog plugin (@tauri-apps/plugin-dialog) with zenity', () => {
     await answer('Pick a note', { key: 'ctrl+l' }, { type: 'pick.txt' }, { key: 'Return' });
     assert.equal(await pending, picked);
     assert.equal(await main.evaluate((p) => window.guest.fs.readTextFile(p), picked), 'picked by the user');
+    // …and the asset protocol serves it: its scope was widened too.
+    assert.equal(await asset(picked), '200 picked by the user');
   });
 
   test('open cancelled answers null; save answers the path accepted, which joins the fs scope', async () => {
@@ -95,6 +100,16 @@ describe('dialog plugin (@tauri-apps/plugin-dialog) with zenity', () => {
     const viaWindow = main.evaluate(() => (window.confirm as unknown as (m: string) => Promise<boolean>)('Go on?'));
     await answer('Question', { key: 'Return' });
     assert.equal(await viaWindow, true);
+  });
+
+  test('with app.withGlobalTauri the guest API is window.__TAURI__.dialog, and alert is replaced', async () => {
+    assert.deepEqual(
+      await main.evaluate(() => {
+        const g = (window as unknown as { __TAURI__: Record<string, Record<string, unknown> | undefined> }).__TAURI__;
+        return [typeof g['dialog']?.['open'], typeof g['dialog']?.['message'], String(window.alert).includes('[native code]')];
+      }),
+      ['function', 'function', false],
+    );
   });
 
   test('windows without the grants are refused by the ACL', async () => {

@@ -103,6 +103,15 @@ const pageFetch = (page: Page, url: string, init: Record<string, unknown> = {}):
   );
 
 describe('http plugin (@tauri-apps/plugin-http)', () => {
+  test('with app.withGlobalTauri the guest API is window.__TAURI__.http', async () => {
+    assert.equal(
+      await main.evaluate(
+        () => typeof (window as unknown as { __TAURI__: Record<string, Record<string, unknown> | undefined> }).__TAURI__['http']?.['fetch'],
+      ),
+      'function',
+    );
+  });
+
   test('an allowed GET: the server gets the page’s header and the core’s user agent, the page gets status, headers (both cookies) and body', async () => {
     seen.length = 0;
     const out = await pageFetch(main, `${base}/allowed/echo`, { headers: { 'X-Custom': 'from page', Cookie: 'sneaky=1' } });

@@ -58,6 +58,18 @@ after(async () => {
 const LINE = /^\[\d{4}-\d{2}-\d{2}\]\[\d{2}:\d{2}:\d{2}\]\[webview(:[^\]]*)?\]\[(TRACE|DEBUG|INFO|WARN|ERROR)\] (.*)$/;
 
 describe('log plugin (@tauri-apps/plugin-log)', () => {
+  test('with app.withGlobalTauri the guest API is window.__TAURI__.log', async () => {
+    assert.equal(
+      await main.evaluate(
+        () =>
+          typeof (window as unknown as { __TAURI__: Record<string, Record<string, unknown> | undefined> }).__TAURI__['log']?.[
+            'attachConsole'
+          ],
+      ),
+      'function',
+    );
+  });
+
   test('trace … error reach the app log file in Tauri’s format, stdout, and attachConsole in the page', async () => {
     const seen: ConsoleMessage[] = [];
     const gotAll = new Promise<void>((resolve) => {

@@ -57,6 +57,18 @@ async function calls(n: number): Promise<string[][]> {
 }
 
 describe('notification plugin (@tauri-apps/plugin-notification)', () => {
+  test('with app.withGlobalTauri the guest API is window.__TAURI__.notification', async () => {
+    assert.equal(
+      await main.evaluate(
+        () =>
+          typeof (window as unknown as { __TAURI__: Record<string, Record<string, unknown> | undefined> }).__TAURI__['notification']?.[
+            'sendNotification'
+          ],
+      ),
+      'function',
+    );
+  });
+
   test('the init script replaced window.Notification and the core answered its permission', async () => {
     await main.waitForFunction(() => window.Notification.permission === 'granted');
     assert.deepEqual(
