@@ -15,6 +15,7 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { FIRST_PARTY, FIRST_PARTY_CONFIG, inPage } from '../helpers/first-party.js';
 import { testFrontend } from '../helpers/frontend.js';
+import { poll } from '../helpers/wait.js';
 
 let browser: Browser;
 let t: TestApp;
@@ -115,8 +116,7 @@ describe('process plugin, in a real child app', () => {
     const page = await openPage(browser, c.url);
     assert.deepEqual(await inPage(page, (g) => g.process.relaunch(), null), { ok: undefined });
     assert.equal(await c.exited, 0);
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(c.mark) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await poll(() => existsSync(c.mark), { ms: 10_000, every: 50 });
     const copy = JSON.parse(readFileSync(c.mark, 'utf8')) as { argv: string[] };
     assert.deepEqual(copy.argv, [await testFrontend(), FIRST_PARTY_CONFIG]);
     await page.context().close();

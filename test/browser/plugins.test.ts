@@ -10,6 +10,7 @@ import { PluginBuilder } from 'airlock';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { made, NotesState, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
+import { poll } from '../helpers/wait.js';
 
 const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugin-app', 'tauri.conf.json');
 
@@ -157,8 +158,7 @@ describe('a plugin in Chromium', () => {
     await main.reload();
     await main.waitForFunction(() => typeof window.api === 'object');
     await main.waitForFunction(() => (window as unknown as { __notesInit?: { runs: number } }).__notesInit?.runs === 1);
-    const waitClosed = Date.now() + 5000;
-    while (note?.closed !== 1 && Date.now() < waitClosed) await new Promise((r) => setTimeout(r, 10));
+    await poll(() => note?.closed === 1);
     assert.equal(note?.closed, 1, 'the old page’s resource was closed');
     assert.ok(t.app.resources.has(kept.ok));
     const again = await main.evaluate((rid) => new window.api.core.Resource(rid).close().catch((e: unknown) => e), rid as number);

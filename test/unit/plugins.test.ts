@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { type App, Builder, type PluginApi, PluginBuilder, type PluginCommandNames } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { made, Note, notes, notesEmit, seen, tally } from '../fixtures/plugin-app/plugins.ts';
+import { poll } from '../helpers/wait.js';
 
 const config = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'plugin-app', 'tauri.conf.json');
 
@@ -458,8 +459,7 @@ describe('core plugin commands new in this pipeline', () => {
     assert.equal(await page.invoke('plugin:app|exit', { code: 0 }), null);
     await page.connection.done;
     assert.equal(ended, 1);
-    const until = Date.now() + 2000;
-    while (!app.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    await poll(() => app.closed, { ms: 2000, every: 5 });
     assert.equal(app.closed, true);
   });
 
@@ -511,8 +511,7 @@ describe('bounds', () => {
     await new Promise((r) => setImmediate(r));
     page.close();
     release();
-    const until = Date.now() + 2000;
-    while (late.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    await poll(() => late.length >= 2, { ms: 2000, every: 5 });
     assert.equal(late[0]?.closed, 1, 'closed at once');
     assert.match(String((late[1] as unknown as Error).message), /resource table of webview `main` is closed/);
   });
