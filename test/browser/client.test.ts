@@ -2,35 +2,14 @@
 // ctx.signal at once, a reload aborting in-flight calls, and page → core streams with every byte in order and the
 // core's buffering bounded by its credit window.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { STREAM_WINDOW } from 'airlock';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
+import { clientFrontend } from '../helpers/client-frontend.js';
 import { until } from '../helpers/wait.js';
 import { clientCommands, type Observed } from './client-app.js';
-
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'client-frontend');
-
-/** The client test frontend, bundled once per process. */
-export async function clientFrontend(): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'airlock-client-frontend-'));
-  cpSync(path.join(fixtures, 'index.html'), path.join(dir, 'index.html'));
-  await build({
-    entryPoints: [path.join(fixtures, 'entry.ts')],
-    outfile: path.join(dir, 'app.js'),
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    logLevel: 'warning',
-  });
-  return dir;
-}
 
 const openClient = async (browser: Browser, url: string): Promise<Page> => {
   const page = await openPage(browser, url);

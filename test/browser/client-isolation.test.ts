@@ -1,0 +1,72 @@
+// airlock/client under the isolation pattern, with a hook that allow-lists commands: typed calls pass the hook and
+// reach the core sealed; aborting rejects at once and aborts the core's ctx.signal (the hook cannot block a cancel);
+// stream arguments are refused with a clear error until their chunks can be sealed.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser, openPage } from '../helpers/browser.js';
+import { clientFrontend } from '../helpers/client-frontend.js';
+import { until } from '../helpers/wait.js';
+import { clientCommands, type Observed } from './client-app.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+let browser: Browser;
+let t: TestApp;
+let page: Page;
+const seen: Observed = { aborted: [], ignoredDone: 0, maxQueued: 0, received: 0, streamError: undefined, release: () => {} };
+
+before(async () => {
+  browser = await launchBrowser();
+  t = await startApp((b) => clientCommands(b, seen), {
+    frontendDist: await clientFrontend(),
+    config: { app: { security: { pattern: { use: 'isolation', options: { dir: path.join(fixtures, 'isolation-allowlist') } } } } },
+  });
+  page = await openPage(browser, t.server.url('main'));
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.[Symbol.asyncDispose]();
+});
+
+describe('airlock/client under the isolation pattern', () => {
+  test('a typed call passes the allow-list hook; a command the hook does not list is refused', async () => {
+    const r = await page.evaluate(async () => ({
+      greeting: await window.client.greet({ name: 'Ada' }),
+      refused: await window.client
+        .ticks({ onTick: new window.capi.core.Channel<number>() })
+        .catch((e: unknown) => (e as { code?: string }).code),
+    }));
+    assert.deepEqual(r, { greeting: 'Hello, Ada!', refused: 'ISOLATION_REFUSED' });
+  });
+
+  test("aborting rejects at once and aborts the handler's ctx.signal; the hook never sees (or blocks) the cancel", async () => {
+    seen.aborted.length = 0;
+    const result = await page.evaluate(async () => {
+      const controller = new AbortController();
+      const pending = window.client.hang({ tag: 'iso' }, { signal: controller.signal });
+      await new Promise((r) => setTimeout(r, 50)); // the call has gone through the frame
+      const started = performance.now();
+      controller.abort();
+      const error = await pending.catch((e: unknown) => e);
+      return { name: (error as DOMException).name, ms: performance.now() - started };
+    });
+    assert.equal(result.name, 'AbortError');
+    assert.ok(result.ms < 50, `rejected after ${result.ms} ms`);
+    await until(() => seen.aborted.includes('iso: CANCELLED'), "the core's ctx.signal to abort");
+  });
+
+  test('a stream argument is refused with an error that says why', async () => {
+    const message = await page.evaluate(() =>
+      window.client
+        .upload({ file: window.patternStream(1024, 256) })
+        .then(() => 'accepted')
+        .catch((e: unknown) => String((e as { message?: string }).message)),
+    );
+    assert.match(message, /stream arguments are not available under the isolation pattern/);
+  });
+});
