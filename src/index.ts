@@ -30,7 +30,7 @@ export { Channel, channel, type ChannelSchema } from './core/channels.js';
 export { InboundStream, stream, type StreamSchema, STREAM_WINDOW } from './core/streams.js';
 
 // Types for the page's typed client (`airlock/client`): `export type AppCommands = CommandsOf<typeof builder>`
-export type { CommandsOf, EventsOf, ResultOf, SignatureOf } from './core/inference.js';
+export type { CommandsOf, EventsOf, PluginSignatures, ResultOf, SignatureOf, SignaturesOf, TypedBuilder } from './core/inference.js';
 export type { ChannelArg, CommandSignature, CommandTable, StreamSource } from './protocol/typed.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 

@@ -1,7 +1,7 @@
 // The demo's backend: what `src-tauri/src/lib.rs` is in a Tauri app. `airlock run examples/demo` (npm start)
 // loads it without a build step, builds it with src-tauri/tauri.conf.json and serves it.
 import { createHash, randomBytes } from 'node:crypto';
-import { Builder, channel, command, type InvokeContext } from 'airlock';
+import { Builder, type CommandsOf, channel, command, type InvokeContext } from 'airlock';
 import fs from 'airlock/plugins/fs';
 import store from 'airlock/plugins/store';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ function hookSaw(ctx: InvokeContext): void {
   if (typeof line === 'string') ctx.app.emitTo(ctx.webview, 'hook-log', { line, at: Date.now() });
 }
 
-export default Builder.default()
+const builder = Builder.default()
   // Tauri's store and fs plugins: the page uses @tauri-apps/plugin-store and @tauri-apps/plugin-fs unchanged.
   .plugin(store())
   .plugin(fs())
@@ -76,3 +76,7 @@ export default Builder.default()
     const timer = setInterval(() => app.emit('tick', { n: ++n, rss: process.memoryUsage.rss() }), 1000);
     timer.unref();
   });
+
+/** The demo's commands as the page sees them: `createClient<DemoCommands>()` in src/main.ts (types only). */
+export type DemoCommands = CommandsOf<typeof builder>;
+export default builder;

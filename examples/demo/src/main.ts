@@ -1,9 +1,14 @@
-// The demo's page: nothing Airlock-specific, only the official @tauri-apps/api, as in a Tauri app.
+// The demo's page: the official @tauri-apps/api, as in a Tauri app, and Airlock's typed client beside it for the
+// commands (their types come from the core's handlers: no code generator).
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { emit, listen } from '@tauri-apps/api/event';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { BaseDirectory, mkdir, readTextFile, writeTextFile } from '@tauri-apps/plugin-fs';
 import { load } from '@tauri-apps/plugin-store';
+import { createClient } from 'airlock/client';
+import type { DemoCommands } from '../src-tauri/main.ts';
+
+const client = createClient<DemoCommands>();
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -48,7 +53,7 @@ $('greet-form').addEventListener('submit', async (e) => {
   const out = $('greet-out');
   const started = performance.now();
   try {
-    const greeting = await invoke<string>('greet', { name: $<HTMLInputElement>('greet-name').value });
+    const greeting = await client.greet({ name: $<HTMLInputElement>('greet-name').value }, { timeoutMs: 10_000 });
     show(out, `${greeting}  (${(performance.now() - started).toFixed(1)} ms)`);
   } catch (error) {
     show(out, describeError(error), 'err');
@@ -81,7 +86,7 @@ $('stream-btn').addEventListener('click', async () => {
     out.textContent = `${p.done} / ${p.total}`;
   });
   try {
-    const result = await invoke<{ steps: number; ms: number }>('stream_progress', { steps: 120, onProgress });
+    const result = await client.stream_progress({ steps: 120, onProgress });
     out.textContent = `${result.steps} ordered messages in ${result.ms} ms`;
   } catch (error) {
     out.textContent = describeError(error);

@@ -1,11 +1,12 @@
 // The app's backend — what src-tauri/src/lib.rs is in a Tauri app. `airlock dev` and `airlock run` load this file
 // (no build step), build the default export with tauri.conf.json, and serve it to the windows.
-import { Builder, channel, command } from 'airlock';
+import { Builder, type CommandsOf, channel, command } from 'airlock';
 import fs from 'airlock/plugins/fs';
 import store from 'airlock/plugins/store';
 import { z } from 'zod';
 
-export function createApp(): Builder {
+// No return type: the builder's type carries every command's args and result, which the frontend reads.
+export function createApp() {
   return (
     Builder.default()
       // Tauri's fs and store plugins: the page uses @tauri-apps/plugin-fs and @tauri-apps/plugin-store unchanged.
@@ -25,6 +26,8 @@ export function createApp(): Builder {
           return (Date.now() - started) / 1000;
         }),
       })
+      // Declared events: the typed client checks their payloads, and the core validates what a page emits.
+      .events({ tick: z.string() })
       .setup((app) => {
         const timer = setInterval(() => app.emit('tick', new Date().toLocaleTimeString()), 1000);
         timer.unref();
@@ -32,4 +35,7 @@ export function createApp(): Builder {
   );
 }
 
-export default createApp();
+const builder = createApp();
+/** The commands and events as the frontend sees them: `createClient<AppCommands>()` in src/main.ts. */
+export type AppCommands = CommandsOf<typeof builder>;
+export default builder;
