@@ -1,10 +1,11 @@
 // The package as users get it: built JS behind `exports`, importable from a plain Node ESM script.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as airlock from 'airlock';
 import * as testing from 'airlock/testing';
 
@@ -16,12 +17,32 @@ describe('package', () => {
       'Channel',
       'DEFAULT_LIMITS',
       'ErrorCode',
+      'InboundStream',
       'PluginBuilder',
       'ResourceTable',
+      'STREAM_WINDOW',
       'channel',
       'command',
+      'stream',
     ]);
     assert.deepEqual(Object.keys(testing).sort(), ['appInternals', 'connectInMemory']);
+  });
+
+  test('airlock/client and airlock/client/mocks are built browser modules: plain JS behind exports, no Node import', async () => {
+    const client = await import('airlock/client');
+    const mocks = await import('airlock/client/mocks');
+    assert.deepEqual(Object.keys(client), ['createClient']);
+    assert.deepEqual(Object.keys(mocks), ['mockCore']);
+    for (const entry of ['airlock/client', 'airlock/client/mocks']) {
+      const file = fileURLToPath(import.meta.resolve(entry));
+      assert.ok(file.endsWith('.js'), `${entry} resolves to built JS (${file})`);
+      const code = readFileSync(file, 'utf8');
+      assert.doesNotMatch(code, /\bfrom\s*["'](node:|[a-z@])/, `${entry} imports nothing: one self-contained module`);
+      assert.doesNotMatch(code, /\brequire\(|process\./, `${entry} uses no Node API`);
+    }
+    // Not a thenable, even outside a page: `await` gives the client back.
+    const c = client.createClient();
+    assert.equal(await c, c);
   });
 
   test('the README snippet runs from a plain node ESM script and the process exits after close()', () => {
