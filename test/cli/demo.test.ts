@@ -81,6 +81,18 @@ describe('demo app', () => {
       });
       await page.click('#note-outside-btn');
       await text(page, '#note-out', /refused by the fs scope ✓\nforbidden path: \/etc\/hostname/);
+
+      // Windows: a plain tab cannot be resized by its page (an app window can, and the CLI's host drives it), so
+      // the panel says what it got; a second window opened from the page gets its own one-time URL.
+      await page.click('#resize-btn');
+      await text(page, '#window-out', /asked for 900×640, the window is now \d+×\d+/);
+      await page.click('#open-btn');
+      const opened = await cli.waitFor(/➜\s+(second-[\w-]+)\s+(http\S+)/);
+      await text(page, '#window-out', /window second-[\w-]+ created/);
+      const second = await context.newPage();
+      second.on('pageerror', (e) => errors.push(e.message));
+      await second.goto(opened[2] ?? '');
+      await text(second, '#window-pill', new RegExp(`window: ${opened[1]} · “Airlock demo”`));
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -2,6 +2,8 @@
 // commands (their types come from the core's handlers: no code generator).
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { emit, listen } from '@tauri-apps/api/event';
+import { LogicalSize } from '@tauri-apps/api/dpi';
+import { WebviewWindow } from '@tauri-apps/api/webviewWindow';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { BaseDirectory, mkdir, readTextFile, writeTextFile } from '@tauri-apps/plugin-fs';
 import { load } from '@tauri-apps/plugin-store';
@@ -179,3 +181,25 @@ $('note-outside-btn').addEventListener('click', async () => {
 
 // ── footer ───────────────────────────────────────────────────────────────────────────────────────────────────────
 $('close-btn').addEventListener('click', () => void win.close());
+
+// ── 8. windows ───────────────────────────────────────────────────────────────────────────────────────────────────
+const windowLog = $('window-log');
+void win.onResized(({ payload }) => logLine(windowLog, `tauri://resize → ${payload.width}×${payload.height} physical px`));
+$('resize-btn').addEventListener('click', async () => {
+  const out = $('window-out');
+  try {
+    await win.setSize(new LogicalSize(900, 640));
+    const [size, scale] = await Promise.all([win.innerSize(), win.scaleFactor()]);
+    const now = `${Math.round(size.width / scale)}×${Math.round(size.height / scale)}`;
+    show(out, `asked for 900×640, the window is now ${now}`, now === '900×640' ? 'ok' : 'warn');
+  } catch (error) {
+    show(out, describeError(error), 'err');
+  }
+});
+$('open-btn').addEventListener('click', () => {
+  const out = $('window-out');
+  const label = `second-${Date.now().toString(36)}`;
+  const second = new WebviewWindow(label, { url: '/', title: 'Airlock demo (second window)', width: 560, height: 420 });
+  void second.once('tauri://created', () => show(out, `window ${label} created`));
+  void second.once('tauri://error', (e) => show(out, describeError(e.payload), 'err'));
+});
