@@ -108,6 +108,9 @@ export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'h
   return args;
 }
 
+/** How long a maximize/minimize/fullscreen may take to show in the window's state (window managers are asynchronous). */
+const STATE_SETTLE_MS = 3000;
+
 /** A browser that exits this fast with an error never showed a window. */
 const EARLY_FAILURE_MS = 4000;
 
@@ -177,6 +180,13 @@ export function openChromiumWindow(browser: string, url: string, window: WindowC
       const p = pipe as DevToolsPipe;
       if (op.op === 'focus') {
         await p.send('Target.activateTarget', { targetId });
+        // Page.bringToFront raises the browser window itself (activateTarget alone only picks the tab).
+        const { sessionId } = (await p.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId?: string };
+        if (typeof sessionId === 'string') {
+          await p
+            .send('Page.bringToFront', {}, sessionId)
+            .finally(() => p.send('Target.detachFromTarget', { sessionId }).catch(() => undefined));
+        }
         return windowState(id);
       }
       const current = await windowState(id);
@@ -190,7 +200,14 @@ export function openChromiumWindow(browser: string, url: string, window: WindowC
       } else if (wanted !== 'normal' || current !== 'normal') {
         await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: wanted } });
       }
-      return windowState(id);
+      // A window manager applies a state change asynchronously: read it back until it shows (or give up).
+      const until = Date.now() + STATE_SETTLE_MS;
+      let state = await windowState(id);
+      while (op.op === 'state' && state !== wanted && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = await windowState(id);
+      }
+      return state;
     },
     async close() {
       stopping = true;

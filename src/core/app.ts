@@ -360,6 +360,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   readonly #windowRequests = new Set<(request: WindowRequest) => void | Promise<void>>();
   #driver: WindowDriver | undefined;
   readonly #hostStates = new Map<string, HostWindowState>();
+  /** Titles set with `setTitle`, by window label. */
+  readonly #titles = new Map<string, string>();
   #closed = false;
   /** Events dropped for slow pages that have since disconnected (live pages count their own). */
   #droppedEvents = 0;
@@ -886,10 +888,9 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     this.#emit(target, event, payload, source.label);
   }
 
+  /** Tauri's window title: the last `setTitle`, else the configured one (not the page's `document.title`). */
   windowTitle(label: string): string {
-    const reported = this.#reports.get(label)?.report.ti;
-    if (reported !== undefined && reported !== '') return reported;
-    return this.windowConfig(label)?.title ?? label;
+    return this.#titles.get(label) ?? this.windowConfig(label)?.title ?? label;
   }
 
   windowLabels(): string[] {
@@ -938,6 +939,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
    * reads the new value.
    */
   async windowOp(label: string, op: WindowOp): Promise<void> {
+    if (op.op === 'title') this.#titles.set(label, op.value);
     const driver = this.#driver?.drives(label) ? this.#driver : undefined;
     const hostOp = driver === undefined ? undefined : this.#hostOp(label, op);
     const reported = this.#nextReport(label);
@@ -947,7 +949,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
         return undefined;
       });
       if (state !== undefined) this.#hostStates.set(label, state);
-      if (hostOp.op !== 'focus') await reported;
+      await reported;
       // Window frames differ between window managers (and headless): correct the outer size once by what the
       // page then saw of its inner size.
       const r = this.#reports.get(label)?.report;

@@ -42,7 +42,9 @@ before(async () => {
   t = await startApp((b) => b, { config });
   page = await openPage(browser, t.server.url('main'));
   // The first report follows the hello; wait until the core has it.
-  await page.waitForFunction(async () => (await window.api.getCurrentWindow().title()) === document.title);
+  await page.waitForFunction(
+    async () => (await window.api.getCurrentWindow().innerSize()).width === Math.round(innerWidth * devicePixelRatio),
+  );
 });
 
 after(async () => {

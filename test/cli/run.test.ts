@@ -53,9 +53,7 @@ describe('airlock run --no-window', () => {
         steps: [1, 2, 3, 4, 5],
         pong: { x: 1 },
         label: 'main',
-        // The window shows the page's document.title (a Chromium window's title follows it); the config title is the
-        // fallback for a page without one.
-        title: 'airlock test frontend',
+        title: 'Vanilla fixture',
       });
       // One log line per failed call; successful ones only with --verbose.
       await cli.waitFor(/✗ greet main [\d.]+ ms INVALID_ARGS: invalid args `name` for command `greet`/);

@@ -171,7 +171,7 @@ describe('@tauri-apps/api 2.12.5 surface', () => {
         'plugin:window|scale_factor': 1.5,
         'plugin:window|is_focused': true,
         'plugin:window|theme': 'light',
-        'plugin:window|title': 'Reported title',
+        'plugin:window|title': 'New title', // set_title ran first (the table is in order)
         'plugin:window|cursor_position': { x: 300, y: 450 },
         'plugin:window|is_maximized': false,
         'plugin:webview|webview_size': { width: 1200, height: 900 },

@@ -279,10 +279,11 @@ export const windowPlugin = new PluginBuilder('window')
     set_fullscreen: async (raw: unknown, ctx) => {
       const { label, host, args } = target(raw, ctx, 'set_fullscreen');
       const value = bool(args, 'value', 'set_fullscreen');
-      host.warnOnce(
-        'window|set_fullscreen',
-        'window: `set_fullscreen` works only shortly after a click or key press in the page (the browser requires a user gesture); warned once',
-      );
+      if (!host.windowDriven(label))
+        host.warnOnce(
+          'window|set_fullscreen',
+          'window: `set_fullscreen` works only shortly after a click or key press in the page (the browser requires a user gesture); warned once',
+        );
       await host.windowOp(label, { op: 'fullscreen', value });
       return null;
     },
