@@ -92,7 +92,7 @@ describe('demo app', () => {
       const second = await context.newPage();
       second.on('pageerror', (e) => errors.push(e.message));
       await second.goto(opened[2] ?? '');
-      await text(second, '#window-pill', new RegExp(`window: ${opened[1]} · “Airlock demo”`));
+      await text(second, '#window-pill', new RegExp(`window: ${opened[1]} · “Airlock demo \\(second window\\)”`));
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
