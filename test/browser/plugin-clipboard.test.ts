@@ -89,11 +89,13 @@ describe('clipboard-manager plugin (@tauri-apps/plugin-clipboard-manager) with x
     );
   });
 
-  test('text both ways: the page’s writeText is what xclip reads, and what xclip put there is readText’s answer', async () => {
+  test('text both ways: the page’s writeText (and writeHtml) is what xclip reads, and what xclip put there is readText’s answer', async () => {
     await main.evaluate(() => window.guest.clipboard.writeText('héllo, clipboard ✓'));
     assert.equal((await xclipOut()).toString('utf8'), 'héllo, clipboard ✓');
     await xclipIn('put there by another program');
     assert.equal(await text(main, 'read'), 'put there by another program');
+    await main.evaluate(() => window.guest.clipboard.writeHtml('<b>bold</b> move', 'bold move'));
+    assert.equal((await xclipOut('text/html')).toString('utf8'), '<b>bold</b> move');
     assert.equal(await text(main, 'clear'), 'cleared');
     assert.equal((await xclipOut()).toString('utf8'), '');
   });

@@ -22,6 +22,7 @@ let x: Display;
 let browser: Browser;
 let t: TestApp;
 let fallback: TestApp;
+let deadDisplay: TestApp;
 let main: Page;
 
 before(async () => {
@@ -32,6 +33,11 @@ before(async () => {
   const frontendDist = await guestFrontend();
   t = await startApp((b) => b.plugin(fs()).plugin(dialog({ env: x.env })), { config: guestConfig, frontendDist });
   fallback = await startApp((b) => b.plugin(dialog({ backend: 'in-window' })), { config: guestConfig, frontendDist });
+  // zenity is there, but the display it is given is not: messages must still reach the user, in the page.
+  deadDisplay = await startApp((b) => b.plugin(dialog({ backend: 'zenity', env: { ...x.env, DISPLAY: ':65000' } })), {
+    config: guestConfig,
+    frontendDist,
+  });
   main = await openPage(browser, t.server.url('main'));
 });
 
@@ -39,6 +45,7 @@ after(async () => {
   await browser?.close();
   await t?.[Symbol.asyncDispose]();
   await fallback?.[Symbol.asyncDispose]();
+  await deadDisplay?.[Symbol.asyncDispose]();
   await x?.[Symbol.asyncDispose]();
 });
 
@@ -144,6 +151,17 @@ describe('dialog plugin without a dialog helper', () => {
         .then(String, (e: unknown) => String(e)),
     );
     assert.equal(forged, 'no such dialog is waiting for an answer');
+    await page.context().close();
+  });
+
+  test('zenity without a reachable display: the message is drawn in the page, a file dialog is unsupported', async () => {
+    const page = await openPage(browser, deadDisplay.server.url('main'));
+    const told = page.evaluate(() => window.guest.dialog.confirm('Still there?', { title: 'No display' }));
+    await page.getByRole('alertdialog').getByText('Still there?').waitFor();
+    await page.getByRole('button', { name: 'Ok' }).click();
+    assert.equal(await told, true);
+    const file = await page.evaluate(() => window.guest.dialog.open().then(String, (e: unknown) => `rejected: ${String(e)}`));
+    assert.match(file, /^rejected: unsupported: no file dialog can be shown: `zenity` cannot reach the display/);
     await page.context().close();
   });
 });

@@ -72,6 +72,9 @@ export function pickBackend(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): 
   return undefined;
 }
 
+/** What GTK, Qt and Xlib helpers print when DISPLAY / WAYLAND_DISPLAY name nothing reachable. */
+const NO_DISPLAY = /cannot open display|can't open display|could not connect to display|failed to connect to wayland/i;
+
 /** Message dialogs waiting for the page that draws them. */
 class InWindow {
   readonly pending = new Map<string, { webview: string; labels: readonly string[]; resolve: (label: string) => void }>();
@@ -146,6 +149,9 @@ async function runFileDialog(ctx: InvokeContext, request: FileDialogRequest): Pr
     .filter((p) => p !== '');
   if (result.code !== 0 || paths.length === 0) {
     const why = result.stderr.toString('utf8').trim();
+    if (NO_DISPLAY.test(why)) {
+      throw fail(`unsupported: no file dialog can be shown: \`${cmd.program}\` cannot reach the display (${why.split('\n')[0]})`);
+    }
     // zenity and kdialog exit 1 when cancelled, osascript reports error -128; anything else is a failure.
     if (result.code === 1 || /-128/.test(why) || why === '') return null;
     throw fail(`dialog: \`${cmd.program}\` failed (exit code ${result.code}): ${why.split('\n')[0]}`);
@@ -159,7 +165,10 @@ async function showMessage(ctx: InvokeContext, request: MessageRequest): Promise
     const cmd = messageCommand(backend, request);
     try {
       const r = await runHelper(cmd, { env: { ...env, ...cmd.env }, signal: ctx.signal, timeoutMs: 2_147_483_647 });
-      return messageAnswer(backend, request.buttons, r.code, r.stdout.toString('utf8'), r.stderr.toString('utf8'));
+      const stderr = r.stderr.toString('utf8');
+      // A display that is set but cannot be reached shows nothing: that is not the user pressing a button.
+      if (r.code !== 0 && NO_DISPLAY.test(stderr)) return inWindow(ctx, request);
+      return messageAnswer(backend, request.buttons, r.code, r.stdout.toString('utf8'), stderr);
     } catch (cause) {
       // A helper that vanished since start-up: draw the dialog in the page instead.
       if (!(cause instanceof Error && cause.message === missingHelperText(cmd))) throw fail((cause as Error).message, cause);
