@@ -49,13 +49,36 @@ after(async () => {
   await x?.[Symbol.asyncDispose]();
 });
 
-/** Waits for the zenity window titled `title`, focuses it, and sends key strokes / text to it. */
+/** The visible window titled exactly `title`, if there is one. */
+async function visible(title: string): Promise<string | undefined> {
+  try {
+    return (await x.xdotool('search', '--onlyvisible', '--name', `^${title}$`)).trim().split('\n')[0] || undefined;
+  } catch {
+    return undefined; // xdotool search exits 1 when nothing matches
+  }
+}
+
+/**
+ * Waits for the zenity window titled `title`, focuses it and sends `steps` (key strokes, text). A dialog that has
+ * just been mapped may drop early key strokes on a loaded machine, so if it is still there a while later the steps
+ * are sent again (each list is written to be safe to repeat).
+ */
 async function answer(title: string, ...steps: ({ key: string } | { type: string })[]): Promise<void> {
-  const id = (await x.xdotool('search', '--sync', '--onlyvisible', '--name', `^${title}$`)).trim().split('\n')[0] ?? '';
-  await x.xdotool('windowfocus', '--sync', id);
-  for (const step of steps) {
-    if ('key' in step) await x.xdotool('key', '--clearmodifiers', step.key);
-    else await x.xdotool('type', '--delay', '5', step.type);
+  await x.xdotool('search', '--sync', '--onlyvisible', '--name', `^${title}$`);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const id = await visible(title);
+    if (id === undefined) return;
+    try {
+      await x.xdotool('windowfocus', '--sync', id);
+      for (const step of steps) {
+        if ('key' in step) await x.xdotool('key', '--clearmodifiers', step.key);
+        else await x.xdotool('type', '--delay', '5', step.type);
+      }
+    } catch {
+      return; // the window went away while being answered: it was answered
+    }
+    const until = Date.now() + 3000;
+    while (Date.now() < until && (await visible(title)) !== undefined) await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -73,7 +96,7 @@ describe('dialog plugin (@tauri-apps/plugin-dialog) with zenity', () => {
       (start) => window.guest.dialog.open({ title: 'Pick a note', defaultPath: start, filters: [{ name: 'Text', extensions: ['txt'] }] }),
       path.dirname(picked),
     );
-    await answer('Pick a note', { key: 'ctrl+l' }, { type: 'pick.txt' }, { key: 'Return' });
+    await answer('Pick a note', { key: 'ctrl+l' }, { key: 'ctrl+a' }, { type: 'pick.txt' }, { key: 'Return' });
     assert.equal(await pending, picked);
     assert.equal(await main.evaluate((p) => window.guest.fs.readTextFile(p), picked), 'picked by the user');
     // …and the asset protocol serves it: its scope was widened too.
