@@ -1,0 +1,223 @@
+// The isolation frame's own socket (issue 15), in real Chromium through the official API: it takes nothing but
+// sealed calls of its own webview; a frame restart or a page reload in the middle of calls rejects exactly the
+// calls the core never got, answers the others, and leaves nothing registered; calls and events keep their order.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { sentinel } from '../helpers/sentinel.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const s = sentinel();
+let browser: Browser;
+let t: TestApp;
+/** What reached the core, in order: `r<i>` for a `record` call, `e<i>` for a `seq` event a page emitted. */
+const order: string[] = [];
+let release: (() => void) | undefined;
+let slowStarted = 0;
+
+before(async () => {
+  browser = await launchBrowser();
+  t = await startApp(
+    (b) =>
+      b
+        .invokeHandler({
+          ...s.commands,
+          record: ({ i }: { i: number }) => {
+            order.push(`r${i}`);
+            return i;
+          },
+          slow: () => {
+            slowStarted++;
+            return new Promise<string>((resolve) => {
+              release = () => resolve('answered after the restart');
+            });
+          },
+          ticks: (_a: unknown, ctx) => {
+            for (let i = 0; i < 200; i++) ctx.app.emit('tick', i);
+            return 200;
+          },
+        })
+        .setup((app) => {
+          s.watch(app);
+          app.listen<number>('seq', (e) => void order.push(`e${e.payload}`));
+        }),
+    { config: { app: { security: { pattern: { use: 'isolation', options: { dir: path.join(fixtures, 'isolation-strict') } } } } } },
+  );
+});
+
+after(async () => {
+  assert.equal(s.executed, 0);
+  await browser?.close();
+  await t?.[Symbol.asyncDispose]();
+});
+
+interface Opened {
+  page: Page;
+  /** Frames the isolation frame sent on its socket, and that socket's core side (for a man in the middle). */
+  frameSent: Array<string | Buffer>;
+  frameCore(): WebSocketRoute;
+}
+
+async function open(label: string): Promise<Opened> {
+  const context = await browser.newContext();
+  await context.addInitScript('globalThis.__name = (f) => f');
+  const page = await context.newPage();
+  const frameSent: Array<string | Buffer> = [];
+  let frameCore: WebSocketRoute | undefined;
+  await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
+    const server = ws.connectToServer();
+    if (new URL(ws.url()).port === String(t.server.port)) return;
+    frameCore = server;
+    ws.onMessage((m) => {
+      frameSent.push(m);
+      server.send(m);
+    });
+  });
+  await page.goto(t.server.url(label));
+  await page.waitForFunction(() => typeof window.api === 'object');
+  assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), label);
+  return { page, frameSent, frameCore: () => frameCore as WebSocketRoute };
+}
+
+const refusals = (): number => t.logs.filter((l) => l.includes('isolation: refused') || l.includes('isolation: closing')).length;
+async function refusedAtLeast(n: number): Promise<number> {
+  for (let i = 0; i < 250 && refusals() < n; i++) await new Promise((r) => setTimeout(r, 20));
+  return refusals();
+}
+
+const callbacks = (page: Page): Promise<number> =>
+  page.evaluate(async () => {
+    const live = (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks;
+    for (let i = 0; i < 100 && live.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    return live.size;
+  });
+
+describe("the isolation frame's socket", () => {
+  test('takes only sealed calls of its own webview: plaintext and a sealed call of another webview are refused', async () => {
+    const a = await open('main');
+    const b = await open('other');
+    assert.equal(await b.page.evaluate(() => window.api.core.invoke('record', { i: 999 })), 999);
+    const i = b.frameSent.findLastIndex((f) => typeof f === 'string' && f.includes('"c":"record"'));
+    const [header, body] = [b.frameSent[i] as string, b.frameSent[i + 1] as Buffer];
+    const before = refusals();
+    a.frameCore().send('{"t":"i","c":"side_effect","cb":1,"er":2,"a":{}}');
+    a.frameCore().send(header);
+    a.frameCore().send(body);
+    assert.equal(await refusedAtLeast(before + 2), before + 2);
+    assert.equal(order.filter((o) => o === 'r999').length, 1, "the other webview's sealed call ran once, on its own socket");
+    assert.equal(await a.page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'the frame keeps serving its page');
+    await a.page.context().close();
+    await b.page.context().close();
+  });
+
+  test('anything that is not a call closes it, and the frame then refuses calls instead of leaving them unanswered', async () => {
+    const c = await open('broken');
+    c.frameCore().send(Buffer.from([1, 2, 3]));
+    const outcome = await c.page.evaluate(async () => {
+      for (let i = 0; i < 100; i++) {
+        const r = await window.api.core.invoke('ping').then(
+          () => 'answered',
+          (e: { code: string }) => e.code,
+        );
+        if (r === 'ISOLATION_REFUSED') return r;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return 'still answered';
+    });
+    // (a call already sealed when the socket closed rejects DISCONNECTED; the next ones are refused by the frame)
+    assert.equal(outcome, 'ISOLATION_REFUSED');
+    assert.ok(t.logs.some((l) => l.includes('isolation: closing the isolation frame socket of webview `broken`')));
+    await c.page.context().close();
+  });
+});
+
+describe('restarts in the middle of calls', () => {
+  test('a frame restart rejects the call the core never got, answers the one it had, and leaks nothing', async () => {
+    const { page } = await open('main');
+    const started = slowStarted;
+    const call = (c: string): Promise<string> =>
+      page.evaluate(
+        (c) =>
+          window.api.core.invoke(c).then(
+            (r) => `resolved: ${String(r)}`,
+            (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+          ),
+        c,
+      );
+    const heldCall = call('held');
+    const slowCall = call('slow');
+    for (let i = 0; i < 250 && slowStarted === started; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(slowStarted, started + 1, '`slow` reached the core; `held` waits in the hook');
+    await page.evaluate(() => {
+      const frame = document.getElementById('__tauri_isolation__') as HTMLIFrameElement;
+      frame.src = frame.src; // the frame starts over: a new document, key and socket
+    });
+    const held = await heldCall;
+    // The new frame serves calls.
+    assert.equal(await page.evaluate(() => window.api.core.invoke('ping')), 'pong');
+    release?.();
+    const slow = await slowCall;
+    assert.match(String(held), /^DISCONNECTED: the isolation frame restarted before this call reached the core/);
+    assert.equal(slow, 'resolved: answered after the restart');
+    assert.equal(await callbacks(page), 0, 'no callback left in the page');
+    assert.equal(t.app.stats.pending, 0, 'no call left in the core');
+    await page.context().close();
+  });
+
+  test('a page reload in the middle of a call leaves nothing registered in the core', async () => {
+    const { page } = await open('main');
+    const started = slowStarted;
+    await page.evaluate(async () => {
+      await window.api.event.listen('never', () => {});
+      void window.api.core.invoke('slow').catch(() => {});
+    });
+    for (let i = 0; i < 250 && slowStarted === started; i++) await new Promise((r) => setTimeout(r, 20));
+    await page.reload();
+    await page.waitForFunction(() => typeof window.api === 'object');
+    assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'the reloaded page has a working frame');
+    release?.();
+    for (let i = 0; i < 250 && t.app.stats.pending > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      { pending: t.app.stats.pending, listeners: t.app.stats.pageListeners, channels: t.app.stats.channels },
+      { pending: 0, listeners: 0, channels: 0 },
+    );
+    await page.context().close();
+  });
+});
+
+describe('order', () => {
+  test('calls and page events reach the core in the order the page made them, and core events arrive in order', async () => {
+    const { page } = await open('main');
+    order.length = 0;
+    const r = await page.evaluate(async () => {
+      const { core, event } = window.api;
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < 300; i++) {
+        calls.push(core.invoke('record', { i }));
+        if (i % 10 === 0) calls.push(event.emit('seq', i));
+      }
+      await Promise.all(calls);
+      const got: number[] = [];
+      const un = await event.listen<number>('tick', (e) => void got.push(e.payload));
+      await core.invoke('ticks');
+      for (let i = 0; i < 100 && got.length < 200; i++) await new Promise((res) => setTimeout(res, 20));
+      un();
+      return got;
+    });
+    const expected: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      expected.push(`r${i}`);
+      if (i % 10 === 0) expected.push(`e${i}`);
+    }
+    assert.deepEqual(order, expected);
+    assert.deepEqual(
+      r,
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    await page.context().close();
+  });
+});
