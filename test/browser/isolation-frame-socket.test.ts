@@ -154,7 +154,7 @@ describe('restarts in the middle of calls', () => {
     assert.equal(slowStarted, started + 1, '`slow` reached the core; `held` waits in the hook');
     await page.evaluate(() => {
       const frame = document.getElementById('__tauri_isolation__') as HTMLIFrameElement;
-      frame.src = frame.src; // the frame starts over: a new document, key and socket
+      frame.setAttribute('src', frame.getAttribute('src') ?? ''); // the frame starts over: a new document, key and socket
     });
     const held = await heldCall;
     // The new frame serves calls.
