@@ -849,7 +849,10 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
       table.clear(true);
     }
     this.#droppedEvents += conn.stats.droppedEvents;
-    if (this.#reports.get(conn.window)?.conn === conn) this.#reports.delete(conn.window);
+    if (this.#reports.get(conn.window)?.conn === conn) {
+      this.#reports.delete(conn.window);
+      this.#hostStates.delete(conn.window);
+    }
     if (this.#connections.get(conn.label) === conn) {
       this.#connections.delete(conn.label);
       this.#created.delete(conn.window);
