@@ -218,6 +218,38 @@ describe('http plugin (@tauri-apps/plugin-http)', () => {
     await Promise.all([scoped.context().close(), bare.context().close()]);
   });
 
+  test('maxRedirections: 0 answers the redirect itself', async () => {
+    const out = await pageFetch(main, `${base}/redirect/ok`, { maxRedirections: 0 });
+    assert.ok('ok' in out, JSON.stringify(out));
+    const res = out.ok as { status: number; headers: [string, string][] };
+    assert.equal(res.status, 302);
+    assert.deepEqual(
+      res.headers.filter(([n]) => n === 'location'),
+      [['location', '/allowed/echo']],
+    );
+  });
+
+  test('a scope entry that is not a URL pattern stops start-up, naming it', async () => {
+    await assert.rejects(
+      startApp((b) => b.plugin(http()), {
+        config: {
+          app: {
+            security: {
+              capabilities: [
+                {
+                  identifier: 'bad',
+                  windows: ['main'],
+                  permissions: [{ identifier: 'http:default', allow: [{ url: 'http://localhost/(unclosed' }] }],
+                },
+              ],
+            },
+          },
+        },
+      }),
+      /is not a valid URL pattern/,
+    );
+  });
+
   test('a data: URL is answered by the core without a scope', async () => {
     const out = await pageFetch(main, 'data:text/plain,inline');
     assert.ok('ok' in out, JSON.stringify(out));
