@@ -20,7 +20,7 @@ import type { FsScope } from '../core/fs-scope.js';
 import { requestPath } from './guard.js';
 
 /** What a custom protocol handler answers with: a WHATWG `Response` (Node's global), or its parts. */
-export type UriSchemeResponse = Response | { status?: number; headers?: Record<string, string>; body?: Uint8Array | string };
+export type UriSchemeResponse = Response | { status?: number; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer> | string };
 
 /** A custom protocol (`Builder.registerUriSchemeProtocol`): gets the request with `url` as the page spelt it. */
 export type UriSchemeHandler = (request: Request) => UriSchemeResponse | Promise<UriSchemeResponse>;
