@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { STREAM_WINDOW } from 'airlock';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { clientFrontend } from '../helpers/client-frontend.js';
+import { clientFrontend } from '../helpers/frontend.js';
 import { until } from '../helpers/wait.js';
 import { clientCommands, type Observed } from './client-app.js';
 

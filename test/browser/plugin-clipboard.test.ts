@@ -12,7 +12,7 @@ import { decodeImage } from '../../src/plugins/core/png.ts';
 import { encodePng } from '../../src/plugins/clipboard-manager/png-encode.ts';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { guestConfig, guestFrontend } from '../helpers/guest-frontend.js';
+import { guestConfig, guestFrontend } from '../helpers/frontend.js';
 import { type Display, startXvfb } from '../helpers/xvfb.js';
 
 let x: Display;

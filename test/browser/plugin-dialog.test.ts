@@ -13,7 +13,7 @@ import fs from 'airlock/plugins/fs';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { guestConfig, guestFrontend } from '../helpers/guest-frontend.js';
+import { guestConfig, guestFrontend } from '../helpers/frontend.js';
 import { type Display, startXvfb } from '../helpers/xvfb.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'airlock-dialog-'));

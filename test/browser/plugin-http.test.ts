@@ -10,7 +10,7 @@ import http from 'airlock/plugins/http';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { guestConfig, guestFrontend } from '../helpers/guest-frontend.js';
+import { guestConfig, guestFrontend } from '../helpers/frontend.js';
 import { compileUrlPattern } from '../../src/plugins/http/scope.ts';
 
 let browser: Browser;

@@ -11,7 +11,7 @@ import log from 'airlock/plugins/log';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { guestConfig, guestFrontend } from '../helpers/guest-frontend.js';
+import { guestConfig, guestFrontend } from '../helpers/frontend.js';
 
 const data = mkdtempSync(path.join(tmpdir(), 'airlock-log-data-'));
 const folder = mkdtempSync(path.join(tmpdir(), 'airlock-log-folder-'));

@@ -11,7 +11,7 @@ import notification from 'airlock/plugins/notification';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
-import { guestConfig, guestFrontend } from '../helpers/guest-frontend.js';
+import { guestConfig, guestFrontend } from '../helpers/frontend.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'airlock-notify-'));
 const record = path.join(dir, 'record.sh');
