@@ -14,6 +14,7 @@ import { CORE_PLUGINS } from './plugins/core/index.js';
 import { type AppConfig, loadConfig } from './core/config.js';
 import { type Limits, resolveLimits } from './core/limits.js';
 import { AirlockError, ErrorCode } from './protocol/errors.js';
+import { CONTROL_PREFIX } from './protocol/isolation.js';
 import { createIsolation } from './core/isolation.js';
 import { prepareIsolationApp } from './transports/isolation-frame.js';
 import { FsScope } from './core/fs-scope.js';
@@ -83,6 +84,11 @@ export class Builder<Commands = Record<never, never>, Events = Record<never, nev
     for (const [name, value] of Object.entries(commands)) {
       if (name.startsWith('plugin:'))
         throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: \`${name}\`: the plugin: prefix is reserved for plugins`);
+      if (name.startsWith(CONTROL_PREFIX))
+        throw new AirlockError(
+          ErrorCode.CONFIG,
+          `invokeHandler: \`${name}\`: the ${CONTROL_PREFIX} prefix is reserved for Airlock's control messages`,
+        );
       if (this.#commands.has(name)) throw new AirlockError(ErrorCode.CONFIG, `invokeHandler: command \`${name}\` is registered twice`);
       this.#commands.set(name, toDefinition(name, value));
     }

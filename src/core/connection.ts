@@ -13,12 +13,14 @@ import {
   type CallFrame,
   CloseCode,
   type Headers,
+  isCallbackId,
   type PageFrame,
   parseStreamRef,
   type StreamDataFrame,
   type WindowOp,
   type WindowReport,
 } from '../protocol/frames.js';
+import { CANCEL_COMMAND, CONTROL_PREFIX, STREAM_COMMAND, STREAM_ID_HEADER, STREAM_OP_HEADER } from '../protocol/isolation.js';
 import type { Channel, ChannelSink } from './channels.js';
 import { InboundStream, type StreamHost } from './streams.js';
 import { type Limits, RateLimiter } from './limits.js';
@@ -204,7 +206,10 @@ export class Connection implements ChannelSink, StreamHost {
       this.#owner.windowReported?.(this, frame.s);
       return;
     }
-    if (frame.t === 'x') this.#cancel(frame.cb);
+    if ((frame.t === 'x' || frame.t === 'd') && this.#owner.isolated) {
+      // Under isolation a cancel and stream data come sealed, on the isolation frame's socket (receiveSealed).
+      this.#violate('a plaintext cancel or stream frame under the isolation pattern (they must be sealed by the isolation frame)');
+    } else if (frame.t === 'x') this.#cancel(frame.cb);
     else if (frame.t === 'd') {
       if (frame.b === 1) this.#awaitingBody = frame;
       else this.#streamControl(frame);
@@ -218,8 +223,36 @@ export class Connection implements ChannelSink, StreamHost {
    * is answered or refused.
    */
   receiveSealed(frame: CallFrame, open: () => Call, settled: () => void): void {
-    if (this.#open) this.#start(frame, undefined, open, settled);
-    else settled();
+    if (!this.#open) settled();
+    else if (frame.c.startsWith(CONTROL_PREFIX)) {
+      try {
+        this.#sealedControl(open());
+      } catch (error) {
+        this.#owner.report(`isolation: dropped a control message of webview \`${this.label}\``, error);
+      } finally {
+        settled();
+      }
+    } else this.#start(frame, undefined, open, settled);
+  }
+
+  /** A cancel or stream data that arrived sealed (protocol/isolation.ts): acted on like its plain form, never dispatched. */
+  #sealedControl(call: Call): void {
+    if (call.command === CANCEL_COMMAND) {
+      const target = (call.args as { callback?: unknown } | null)?.callback;
+      if (!isCallbackId(target)) throw new AirlockError(ErrorCode.PROTOCOL, 'a sealed cancel names no callback id');
+      this.#cancel(target);
+      return;
+    }
+    if (call.command !== STREAM_COMMAND) throw new AirlockError(ErrorCode.PROTOCOL, `unknown control message \`${call.command}\``);
+    const id = Number(call.headers[STREAM_ID_HEADER]);
+    if (!isCallbackId(id)) throw new AirlockError(ErrorCode.PROTOCOL, 'sealed stream data names no stream id');
+    const op = call.headers[STREAM_OP_HEADER];
+    if (op === 'chunk' && call.args instanceof Uint8Array) this.#streamChunk(id, call.args);
+    else if (op === 'end') this.#streamControl({ t: 'd', s: id, end: 1 });
+    else if (op === 'err') {
+      const message = (call.args as { message?: unknown } | null)?.message;
+      this.#streamControl({ t: 'd', s: id, err: typeof message === 'string' ? message.slice(0, 1024) : 'no reason given' });
+    } else throw new AirlockError(ErrorCode.PROTOCOL, `sealed stream data with op \`${String(op).slice(0, 16)}\``);
   }
 
   /** Sends a control frame to the page (the isolation pattern's frame tokens and frame-closed notices). */

@@ -23,6 +23,7 @@ import { PROTOCOL_VERSION } from '../protocol/frames.js';
 import { encodeCall } from '../protocol/page.js';
 import {
   associatedData,
+  CONTROL_PREFIX,
   FRAME_DOC_PROTOCOL_PREFIX,
   FRAME_TOKEN_PROTOCOL_PREFIX,
   type FrameToPage,
@@ -245,6 +246,22 @@ export function install(config: FrameConfig): void {
   }
 
   function accept(req: IsolationRequest): void {
+    if (req.cmd.startsWith(CONTROL_PREFIX)) {
+      // A cancel or stream data (protocol/isolation.ts): sealed as it is, never judged by the hook; dropped while
+      // the frame cannot seal (the call it belongs to is refused or failed then anyway).
+      if (state === 'ready')
+        void seal(
+          {
+            cmd: req.cmd,
+            callback: req.callback,
+            error: req.error,
+            payload: req.raw ?? parse(req.json as string),
+            options: req.headers === undefined ? {} : { headers: req.headers },
+          },
+          req,
+        );
+      return;
+    }
     if (state === 'failed') refuse(req, failure);
     else if (state === 'ready') void judge(req);
     else if (waiting.length >= MAX_WAITING) refuse(req, 'too many calls wait for the isolation hook to be set');

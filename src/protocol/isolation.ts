@@ -35,6 +35,21 @@ export const AAD_VERSION = 'airlock-isolation/1';
 export const FRAME_TOKEN_PROTOCOL_PREFIX = 'airlock.frame.';
 export const FRAME_DOC_PROTOCOL_PREFIX = 'airlock.doc.';
 
+/**
+ * Control messages under the isolation pattern (beyond Tauri): a call's cancel and page → core stream data travel
+ * sealed on the frame's socket like any call, under these reserved command names, which no app or plugin command
+ * can take. They are not calls: the frame seals them without asking the hook (a hook that allow-lists commands
+ * cannot block a cancel), the core never dispatches them, and nothing answers them.
+ *   cancel  `__airlock:cancel`, JSON args `{"callback": <the call's callback id>}`
+ *   stream  `__airlock:stream`, headers `x-airlock-stream: <id>` and `x-airlock-op: chunk | end | err`; the chunk's
+ *           bytes as the raw plaintext, an error's text as JSON `{"message": …}`
+ */
+export const CONTROL_PREFIX = '__airlock:';
+export const CANCEL_COMMAND = '__airlock:cancel';
+export const STREAM_COMMAND = '__airlock:stream';
+export const STREAM_ID_HEADER = 'x-airlock-stream';
+export const STREAM_OP_HEADER = 'x-airlock-op';
+
 /** Plaintext kind: `j` JSON text of the args, `r` raw bytes. */
 export type SealedKind = 'j' | 'r';
 

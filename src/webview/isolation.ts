@@ -8,6 +8,7 @@
  * socket reconnected) restarts the frame, since a frame's socket belongs to one connection.
  */
 import {
+  CONTROL_PREFIX,
   type FrameToPage,
   ISOLATION_HELLO,
   ISOLATION_READY,
@@ -53,7 +54,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
       ...(headers === undefined ? {} : { headers }),
       ...(raw === undefined ? { json: (body as { json: string }).json } : { raw }),
     };
-    socket.track(callback, error);
+    if (!cmd.startsWith(CONTROL_PREFIX)) socket.track(callback, error); // a cancel or stream data is not a call
     try {
       frame?.contentWindow?.postMessage(request, '*');
     } catch (e) {

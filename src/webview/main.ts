@@ -12,7 +12,8 @@ import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
 import { showNoSession } from './no-session.js';
-import { type Identity, IpcSocket, isStreamLike, readIdentity, type StreamLike } from './socket.js';
+import { type Identity, IpcSocket, isStreamLike, readIdentity, type StreamLike, type StreamSink } from './socket.js';
+import { CANCEL_COMMAND, STREAM_COMMAND, STREAM_ID_HEADER, STREAM_OP_HEADER } from '../protocol/isolation.js';
 import { streamRef } from '../protocol/frames.js';
 import { watchWindow } from './window.js';
 
@@ -106,10 +107,6 @@ export function install(config: RuntimeConfig): boolean {
         return;
       }
       const { args, streams } = extractStreams(payload);
-      if (streams.length > 0 && isolated !== undefined) {
-        reject(wireError(ErrorCode.INVALID_ARGS, `\`${cmd}\`: stream arguments are not available under the isolation pattern yet`));
-        return;
-      }
       const pumps: { stop: () => void }[] = [];
       const settle = (): void => {
         signal?.removeEventListener('abort', onAbort);
@@ -129,13 +126,29 @@ export function install(config: RuntimeConfig): boolean {
         unregisterCallback(callback);
         unregisterCallback(error);
         settle();
-        socket.cancel(callback, error);
+        // Under isolation the cancel goes sealed through the frame (never judged by its hook), else on this socket.
+        socket.cancel(callback, error, isolated === undefined ? undefined : () => control(CANCEL_COMMAND, { callback }));
         reject(abortReason(signal as AbortSignal, cmd));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       ipc({ cmd, callback, error, payload: args, options: rest });
-      for (const s of streams) pumps.push(socket.pump(s.id, s.source));
+      for (const s of streams) pumps.push(socket.pump(s.id, s.source, isolated === undefined ? undefined : sealedSink(s.id)));
     });
+  }
+
+  /** A control message for the isolation frame to seal (protocol/isolation.ts); not a call, so no callbacks. */
+  function control(cmd: string, payload: unknown, headers?: Record<string, string>): void {
+    isolated?.({ cmd, callback: 0, error: 0, payload, options: headers === undefined ? undefined : { headers } });
+  }
+
+  function sealedSink(id: number): StreamSink {
+    const h = (op: string): Record<string, string> => ({ [STREAM_ID_HEADER]: String(id), [STREAM_OP_HEADER]: op });
+    return {
+      // a copy: the frame gets the chunk's bytes only (structured clone would copy a view's whole buffer)
+      chunk: (bytes) => control(STREAM_COMMAND, bytes.slice(), h('chunk')),
+      end: () => control(STREAM_COMMAND, {}, h('end')),
+      error: (message) => control(STREAM_COMMAND, { message }, h('err')),
+    };
   }
 
   /** Top-level stream values of the args become `__STREAM__:<id>` markers (a copy: the caller's object is kept). */

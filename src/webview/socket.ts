@@ -34,6 +34,13 @@ interface PageStream {
   wake: (() => void) | undefined;
 }
 
+/** Where a pump's chunks go: the page's socket, or (isolation pattern) the frame, which seals them. */
+export interface StreamSink {
+  chunk(bytes: Uint8Array): void;
+  end(): void;
+  error(message: string): void;
+}
+
 /** What a page may pass as a stream argument: a `ReadableStream` or an async iterable of bytes. */
 export type StreamLike = ReadableStream<unknown> | AsyncIterable<unknown>;
 
@@ -229,14 +236,15 @@ export class IpcSocket {
    * Gives up on a call: forgets it and tells the core, which aborts the handler's `ctx.signal` and drops its answer.
    * False when the call is not in flight on this socket (answered, or never sent).
    */
-  cancel(callback: number, error: number): boolean {
+  cancel(callback: number, error: number, notify: (() => void) | undefined = undefined): boolean {
     if (this.#inflight.get(callback) !== error) return false;
     this.#inflight.delete(callback);
     this.#inflightByError.delete(error);
     this.#viaFrame.delete(callback);
     this.#observers.delete(callback);
     this.#observers.delete(error);
-    this.#sendFrame(encodeCall.cancel(callback));
+    if (notify !== undefined) notify();
+    else this.#sendFrame(encodeCall.cancel(callback));
     return true;
   }
 
@@ -251,7 +259,7 @@ export class IpcSocket {
    * Pumps `source` as stream `id`, sending only bytes the core granted. Resolves when it ended, failed or was
    * stopped; `stop()` (the call settled or was aborted) cancels the source.
    */
-  pump(id: number, source: StreamLike): { stop: () => void } {
+  pump(id: number, source: StreamLike, sink: StreamSink | undefined = undefined): { stop: () => void } {
     const s: PageStream = { credit: 0, stopped: false, wake: undefined };
     this.#streams.set(id, s);
     const stop = (): void => {
@@ -260,11 +268,16 @@ export class IpcSocket {
       this.#streams.delete(id);
       s.wake?.();
     };
-    void this.#pumpLoop(id, s, source).finally(stop);
+    const out: StreamSink = sink ?? {
+      chunk: (bytes) => this.#sendFrame(encodeCall.streamChunk(id), bytes),
+      end: () => this.#sendFrame(encodeCall.streamEnd(id)),
+      error: (message) => this.#sendFrame(encodeCall.streamError(id, message)),
+    };
+    void this.#pumpLoop(s, source, out).finally(stop);
     return { stop };
   }
 
-  async #pumpLoop(id: number, s: PageStream, source: StreamLike): Promise<void> {
+  async #pumpLoop(s: PageStream, source: StreamLike, out: StreamSink): Promise<void> {
     const next = readerOf(source);
     const waitCredit = async (): Promise<void> => {
       while (s.credit === 0 && !s.stopped) await new g.Promise<void>((resolve) => (s.wake = resolve));
@@ -276,7 +289,7 @@ export class IpcSocket {
         const r = await next.read();
         if (s.stopped) return;
         if (r.done) {
-          this.#sendFrame(encodeCall.streamEnd(id));
+          out.end();
           return;
         }
         const bytes = toBytes(r.value);
@@ -284,13 +297,13 @@ export class IpcSocket {
           await waitCredit();
           if (s.stopped) return;
           const n = Math.min(s.credit, STREAM_CHUNK_MAX, bytes.byteLength - off);
-          this.#sendFrame(encodeCall.streamChunk(id), bytes.subarray(off, off + n));
+          out.chunk(bytes.subarray(off, off + n));
           s.credit -= n;
           off += n;
         }
       }
     } catch (e) {
-      if (!s.stopped) this.#sendFrame(encodeCall.streamError(id, e instanceof Error ? e.message : String(e)));
+      if (!s.stopped) out.error(e instanceof Error ? e.message : String(e));
     } finally {
       if (s.stopped) void next.cancel().catch(() => {});
     }

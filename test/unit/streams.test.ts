@@ -3,6 +3,7 @@
 // call is dropped, a stream id may be carried by one call at a time, and a cancel aborts ctx.signal and silences the call.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Builder, command, STREAM_WINDOW, stream } from 'airlock';
 import { z } from 'zod';
 import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
@@ -122,3 +123,22 @@ describe('page → core streams (core side)', () => {
 function appStatsPending(a: { stats: { pending: number } }): number {
   return a.stats.pending;
 }
+
+describe('under the isolation pattern', () => {
+  test('a plaintext cancel or stream frame on the page socket is a protocol violation: they must come sealed', async () => {
+    const dir = fileURLToPath(new URL('../fixtures/isolation-allowlist', import.meta.url));
+    for (const frame of [encodeCall.cancel(1), encodeCall.streamEnd(1), encodeCall.streamChunk(1)]) {
+      await using a = await Builder.default()
+        .logger(() => {})
+        .build({ frontendDist: '.', config: { app: { security: { pattern: { use: 'isolation', options: { dir } } } } } });
+      const page = await recordingPage(a);
+      page.conn.receive(frame);
+      assert.equal(page.closed?.code, 4000, frame);
+      assert.match(page.closed?.reason ?? '', /must be sealed/);
+    }
+  });
+
+  test('an app command may not take the reserved __airlock: prefix of the control messages', () => {
+    assert.throws(() => Builder.default().invokeHandler({ '__airlock:cancel': () => 1 }), /reserved for Airlock's control messages/);
+  });
+});
