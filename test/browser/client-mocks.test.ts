@@ -88,6 +88,23 @@ describe('mockCore (airlock/client/mocks)', () => {
   });
 });
 
+describe('mockCore in the callback form, and a command named like a client method', () => {
+  test("mockCore((cmd, payload) => …) is mockIPC's callback; a command called `invoke` is reached through client.invoke", async () => {
+    const result = await page.evaluate(async () => {
+      const seen: string[] = [];
+      const core = window.mocks.mockCoreCallback((cmd, payload) => {
+        seen.push(cmd);
+        return cmd === 'invoke' ? 'the invoke command' : `${cmd} ${JSON.stringify(payload)}`;
+      });
+      const c = window.clientForMocks as unknown as { invoke(name: string, args?: unknown): Promise<unknown> };
+      const r = { named: await c.invoke('invoke'), other: await c.invoke('greet', { name: 'Di' }), seen };
+      core.restore();
+      return r;
+    });
+    assert.deepEqual(result, { named: 'the invoke command', other: 'greet {"name":"Di"}', seen: ['invoke', 'greet'] });
+  });
+});
+
 describe('the official mockIPC (@tauri-apps/api/mocks)', () => {
   test('code written against mockIPC keeps working, the typed client included', async () => {
     const result = await page.evaluate(async () => {
