@@ -22,6 +22,7 @@ import { type Call, Connection, type ConnectionOwner, type Peer } from './connec
 import { type Event, type EventCallback, EventBus, type UnlistenFn } from './events.js';
 import type {
   AppHandle,
+  AppStats,
   CreatedWindow,
   ExplainRequest,
   HostWindowOp,
@@ -579,14 +580,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   }
 
   /** Counters for tests and the inspector; `pending` includes calls still settling for pages that have gone. */
-  get stats(): {
-    webviews: number;
-    pending: number;
-    pageListeners: number;
-    nodeListeners: number;
-    channels: number;
-    droppedEvents: number;
-  } {
+  get stats(): AppStats {
     let pending = 0;
     let pageListeners = 0;
     let channels = 0;

@@ -120,6 +120,17 @@ export interface AppHandle {
   createWebviewWindow(label: string, options?: WebviewWindowOptions): Promise<CreatedWindow>;
 }
 
+/** `app.stats`: counters for tests and the inspector. */
+export interface AppStats {
+  readonly webviews: number;
+  /** Calls in flight, including calls still settling for pages that have gone. */
+  readonly pending: number;
+  readonly pageListeners: number;
+  readonly nodeListeners: number;
+  readonly channels: number;
+  readonly droppedEvents: number;
+}
+
 /** What the app's owner holds (`Builder.build()`'s result, exported as `App`): the public face, plus running it. */
 export interface RunningApp extends AppHandle {
   /** Serves the app on 127.0.0.1. */
@@ -128,14 +139,7 @@ export interface RunningApp extends AppHandle {
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
   /** Counters for tests and the inspector; `pending` includes calls still settling for pages that have gone. */
-  readonly stats: {
-    webviews: number;
-    pending: number;
-    pageListeners: number;
-    nodeListeners: number;
-    channels: number;
-    droppedEvents: number;
-  };
+  readonly stats: AppStats;
   /** Plugin listeners pages registered with `addPluginListener`. */
   readonly pluginListenerCount: number;
   /** Registers what happens when a page asks to close its window (the app runner opens/closes real windows). */
