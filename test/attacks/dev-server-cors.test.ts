@@ -62,11 +62,12 @@ describe("the template's dev server and other local origins (#14)", () => {
           async (res) => `read ${res.status} ${(await res.text()).length} chars`,
           () => 'refused',
         );
-      return { main: await read('/src/main.ts'), index: await read('/') };
+      return { source: await read('/src/styles.css'), index: await read('/') };
     }, viteUrl);
-    assert.deepEqual(r, { main: 'refused', index: 'refused' });
+    assert.deepEqual(r, { source: 'refused', index: 'refused' });
     // The source is there (a same-origin or non-browser client gets it): the refusal is the browser's CORS check.
-    const direct = await fetch(`${viteUrl}/src/main.ts`);
+    // (A stylesheet, not main.ts: Vite can only transform main.ts inside a project whose packages are installed.)
+    const direct = await fetch(`${viteUrl}/src/styles.css`);
     assert.equal(direct.status, 200);
     assert.equal(direct.headers.get('access-control-allow-origin'), null);
     await page.context().close();
