@@ -48,7 +48,7 @@ const MiB = 1024 * 1024;
 const FULL = {
   runs: 5,
   runsFor: { events: 3, stream: 3, bytesJson: 1 },
-  variantRuns: { isolation: 3, birpc: 3 },
+  variantRuns: { isolation: 3, birpc: 3, compareIsolation: 3 },
   warmup: { sequential: 2000, pipelined: 2000, bytes: 1 * MiB, events: 5000, stream: 4 * MiB },
   sequential: 10_000,
   pipelined: 10_000,
@@ -97,6 +97,13 @@ const VARIANTS = [
     key: 'compare',
     label: `Airlock @ ${path.basename(String(args.compare ?? ''))}`,
     server: 'compare',
+    enabled: typeof args.compare === 'string',
+  },
+  // …and that checkout's isolation app, for before/after numbers of the isolated path.
+  {
+    key: 'compareIsolation',
+    label: `isolation @ ${path.basename(String(args.compare ?? ''))}`,
+    server: 'compareIsolation',
     enabled: typeof args.compare === 'string',
   },
 ];
@@ -241,7 +248,7 @@ function controlServer() {
 if (typeof args.report === 'string') {
   // Prints the table of an earlier run again (with this version's evaluation) without measuring anything.
   const saved = JSON.parse(readFileSync(args.report, 'utf8'));
-  const variants = saved.variants.filter((v) => v.key !== 'compare' || v.ran);
+  const variants = saved.variants.filter((v) => (v.key !== 'compare' && v.key !== 'compareIsolation') || v.ran);
   const evaluation = evaluate({ variants, results: saved.results, cfg: saved.config });
   printTable({ variants, evaluation, cfg: saved.config, env: saved.env });
   if (typeof args.json === 'string') writeFileSync(args.json, `${JSON.stringify({ ...saved, variants, evaluation }, null, 1)}\n`);
@@ -417,6 +424,15 @@ try {
       startServer('compare', 'airlock.mjs', [pageDir, coepArg, 'brownfield'], { AIRLOCK_ENTRY: entry }).then((s) => (servers.compare = s)),
     );
   }
+  if (needed.has('compareIsolation')) {
+    const entry = path.resolve(String(args.compare), 'dist', 'index.js');
+    const isoDir = path.join(benchDir, 'isolation');
+    starting.push(
+      startServer('compareIsolation', 'airlock.mjs', [pageDir, coepArg, 'isolation', isoDir], { AIRLOCK_ENTRY: entry }).then(
+        (s) => (servers.compareIsolation = s),
+      ),
+    );
+  }
   if (needed.has('isolation')) {
     const isoDir = path.join(benchDir, 'isolation');
     starting.push(startServer('isolation', 'airlock.mjs', [pageDir, coepArg, 'isolation', isoDir]).then((s) => (servers.isolation = s)));
@@ -533,7 +549,7 @@ const env = {
   wallSeconds: Math.round((Date.now() - t0) / 1000),
 };
 // Columns: every variant of the issue (n/a when it did not run), plus --compare's when it ran.
-const variants = VARIANTS.filter((v) => v.key !== 'compare' || active.includes(v)).map((v) => ({
+const variants = VARIANTS.filter((v) => (v.key !== 'compare' && v.key !== 'compareIsolation') || active.includes(v)).map((v) => ({
   key: v.key,
   label: v.label,
   ran: active.includes(v),

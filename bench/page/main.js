@@ -191,7 +191,14 @@ async function birpcClient() {
   };
 }
 
-const clients = { raw: rawClient, airlock: airlockClient, isolation: airlockClient, compare: airlockClient, birpc: birpcClient };
+const clients = {
+  raw: rawClient,
+  airlock: airlockClient,
+  isolation: airlockClient,
+  compare: airlockClient,
+  compareIsolation: airlockClient,
+  birpc: birpcClient,
+};
 let client;
 const getClient = async () => (client ??= await clients[variant]());
 

@@ -17,7 +17,7 @@ import { createDecipheriv, randomBytes } from 'node:crypto';
 import { decodeClientFrame, jsonDepthExceeds } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type ClientFrame, CloseCode, type SealedFrame } from '../protocol/frames.js';
-import { associatedData, encodeIsolation } from '../protocol/isolation.js';
+import { associatedData, decodeSealedBatch, encodeIsolation, type SealedPart } from '../protocol/isolation.js';
 import type { Call, Connection } from './connection.js';
 
 const TAG_BYTES = 16;
@@ -167,9 +167,28 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
         if (!live || !conn.open) return;
         if (typeof data !== 'string') {
           const h = header;
-          if (h === undefined) return violate('binary frame without a sealed header announcing it');
           header = undefined;
-          return submit(h, () => open(conn, key, h, data));
+          if (h !== undefined) return submit(h, () => open(conn, key, h, data));
+          // No header before it: a sealed batch (protocol/isolation.ts), each call in it checked on its own.
+          const parts = decodeSealedBatch(data);
+          if (typeof parts === 'string') return violate(parts);
+          const frames: SealedFrame[] = [];
+          for (const part of parts) {
+            let f: ClientFrame;
+            try {
+              f = decodeClientFrame(part.header, { maxDepth });
+            } catch (e) {
+              return violate((e as Error).message);
+            }
+            if (f.t !== 's') return violate('a sealed batch holds only sealed calls');
+            frames.push(f);
+          }
+          for (let i = 0; i < frames.length; i++) {
+            const f = frames[i] as SealedFrame;
+            const body = (parts[i] as SealedPart).body;
+            submit(f, () => open(conn, key, f, body));
+          }
+          return;
         }
         if (header !== undefined) return violate('expected the ciphertext announced by the previous frame');
         let frame: ClientFrame;

@@ -29,7 +29,10 @@ import {
   type FrameToPage,
   ISOLATION_HELLO,
   ISOLATION_READY,
+  encodeSealedBatch,
+  type IsolationBatch,
   type IsolationBind,
+  MAX_BATCH,
   type IsolationPayload,
   type IsolationRequest,
   type SealedKind,
@@ -49,6 +52,9 @@ export interface FrameConfig {
 }
 
 type Hook = ((payload: IsolationPayload) => unknown) | null | undefined;
+type Sealed = { header: string; body: ArrayBuffer; original: IsolationRequest } | { refusal: string; original: IsolationRequest };
+/** Ready seals stop waiting for the others past this many bytes. */
+const BATCH_BYTES = 1024 * 1024;
 
 const w = window as unknown as { __TAURI_ISOLATION_HOOK__?: Hook };
 /** Requests waiting for the hook at most; more are refused. */
@@ -75,6 +81,11 @@ function isRequest(data: unknown): data is IsolationRequest {
     typeof d.error === 'number' &&
     (typeof d.json === 'string' || d.raw instanceof Uint8Array)
   );
+}
+
+function isBatch(data: unknown): data is IsolationBatch {
+  const d = data as Partial<IsolationBatch> | null;
+  return typeof d === 'object' && d !== null && d.airlock === 1 && Array.isArray(d.batch) && d.batch.length <= MAX_BATCH;
 }
 
 function isBind(data: unknown): data is IsolationBind {
@@ -138,10 +149,15 @@ export function install(config: FrameConfig): void {
   let binding: IsolationBind['bind'] | undefined;
   const waiting: IsolationRequest[] = [];
 
-  /** Sequence numbers are taken in the order hooks finish; seals finish in any order but leave in that order. */
+  /**
+   * Sequence numbers are taken in the order hooks finish; seals finish in any order but leave in that order. Seals
+   * that are ready while others are still being made wait for them and leave together, as one sealed batch
+   * (pipelined calls); a call alone leaves at once, as its header and its ciphertext.
+   */
   let seq = 0;
   let nextToSend = 0;
-  const sealed = new Map<number, () => void>();
+  const sealed = new Map<number, Sealed>();
+  let readyBytes = 0;
 
   const post = (msg: FrameToPage): void => window.parent.postMessage(msg, '*');
 
@@ -183,16 +199,33 @@ export function install(config: FrameConfig): void {
   }
 
   function flushSealed(): void {
-    for (let send = sealed.get(nextToSend); send !== undefined; send = sealed.get(nextToSend)) {
+    const making = seq - nextToSend - sealed.size;
+    if (making > 0 && readyBytes < BATCH_BYTES && sealed.size < MAX_BATCH) return;
+    const out: Array<{ header: string; body: ArrayBuffer; original: IsolationRequest }> = [];
+    for (let s = sealed.get(nextToSend); s !== undefined; s = sealed.get(nextToSend)) {
       sealed.delete(nextToSend++);
-      send();
+      if ('refusal' in s) refuse(s.original, s.refusal);
+      else {
+        readyBytes -= s.body.byteLength;
+        out.push(s);
+      }
+    }
+    if (out.length === 0) return;
+    if (socket === undefined || socket.readyState !== WS.OPEN) {
+      for (const o of out) refuse(o.original, "the isolation frame's socket is closed");
+    } else if (out.length === 1) {
+      const only = out[0] as (typeof out)[number];
+      socket.send(only.header);
+      socket.send(only.body);
+    } else {
+      socket.send(encodeSealedBatch(out));
     }
   }
 
   async function seal(m: IsolationPayload, original: IsolationRequest): Promise<void> {
     const b = binding as IsolationBind['bind'];
     const current = seq++;
-    let send: () => void;
+    let done: Sealed;
     try {
       const headers = (m.options as { headers?: Record<string, string> } | undefined)?.headers;
       const { kind, bytes } = toPlaintext(m.payload);
@@ -200,20 +233,17 @@ export function install(config: FrameConfig): void {
       const aad = encoder.encode(
         associatedData({ label: b.label, connection: b.connection, instance, seq: current, kind, command: m.cmd, headers }),
       );
-      const ciphertext = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key as CryptoKey, bytes);
+      const body = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key as CryptoKey, bytes);
       const header = encodeCall.sealed(
         { cmd: m.cmd, callback: m.callback, error: m.error, headers },
         { i: instance, q: current, n: base64(iv), k: kind },
       );
-      send = () => {
-        if (socket === undefined || socket.readyState !== WS.OPEN) return refuse(original, "the isolation frame's socket is closed");
-        socket.send(header);
-        socket.send(ciphertext);
-      };
+      done = { header, body, original };
+      readyBytes += body.byteLength;
     } catch (e) {
-      send = () => refuse(original, `sealing failed: ${String(e)}`);
+      done = { refusal: `sealing failed: ${String(e)}`, original };
     }
-    sealed.set(current, send);
+    sealed.set(current, done);
     flushSealed();
   }
 
@@ -301,7 +331,9 @@ export function install(config: FrameConfig): void {
     if (event.source !== window.parent || !parents.has(event.origin)) return;
     const data: unknown = event.data;
     if (isRequest(data)) accept(data);
-    else if (isBind(data)) bind(data.bind);
+    else if (isBatch(data)) {
+      for (const r of data.batch) if (isRequest(r)) accept(r);
+    } else if (isBind(data)) bind(data.bind);
   });
 
   // A script of the isolation app that fails before the hook is set (a syntax error, a module that does not load)

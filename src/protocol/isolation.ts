@@ -108,6 +108,12 @@ export interface IsolationRequest {
   readonly raw?: Uint8Array;
 }
 
+/** Page → frame: the calls a page made in one turn of its event loop, in order (pipelined calls). */
+export interface IsolationBatch {
+  readonly airlock: 1;
+  readonly batch: readonly IsolationRequest[];
+}
+
 /** Page → frame: what the frame binds its socket and its seals to, answering ISOLATION_HELLO. */
 export interface IsolationBind {
   readonly airlock: 1;
@@ -125,6 +131,75 @@ export interface FailedMessage {
 }
 
 export type FrameToPage = typeof ISOLATION_READY | typeof ISOLATION_HELLO | RefusedMessage | FailedMessage;
+
+// ── frame → core (the frame socket) ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * On the frame socket a sealed call is its header text frame (frames.ts `sealed`), then its ciphertext as one
+ * binary frame. Calls sealed together (pipelined) travel as one binary frame instead, a *sealed batch*: a binary
+ * frame with no header before it, holding `count` (u32), then per call `headerLength` (u32), the header's UTF-8,
+ * `bodyLength` (u32) and the ciphertext; little-endian. Every call in it is checked on its own, as if sent alone.
+ */
+export interface SealedPart {
+  readonly header: string;
+  readonly body: Uint8Array;
+}
+
+/** At most this many calls in one sealed batch. */
+export const MAX_BATCH = 1024;
+
+export function encodeSealedBatch(parts: readonly { header: string; body: ArrayBuffer | Uint8Array }[]): Uint8Array<ArrayBuffer> {
+  const encoder = new TextEncoder();
+  const heads = parts.map((p) => encoder.encode(p.header));
+  let total = 4;
+  for (let i = 0; i < parts.length; i++) total += 8 + (heads[i] as Uint8Array).length + (parts[i] as SealedPart).body.byteLength;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, parts.length, true);
+  let o = 4;
+  for (let i = 0; i < parts.length; i++) {
+    const head = heads[i] as Uint8Array;
+    const body = (parts[i] as { body: ArrayBuffer | Uint8Array }).body;
+    view.setUint32(o, head.length, true);
+    out.set(head, o + 4);
+    o += 4 + head.length;
+    view.setUint32(o, body.byteLength, true);
+    out.set(body instanceof Uint8Array ? body : new Uint8Array(body), o + 4);
+    o += 4 + body.byteLength;
+  }
+  return out;
+}
+
+/** Splits a sealed batch into its calls (views into `bytes`, no copies), or says why it is not one. */
+export function decodeSealedBatch(bytes: Uint8Array): SealedPart[] | string {
+  if (bytes.length < 4) return 'a sealed batch shorter than its count';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getUint32(0, true);
+  if (count < 1 || count > MAX_BATCH) return `a sealed batch must hold 1 to ${MAX_BATCH} calls`;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parts: SealedPart[] = [];
+  let o = 4;
+  for (let i = 0; i < count; i++) {
+    if (o + 4 > bytes.length) return 'a truncated sealed batch';
+    const headLength = view.getUint32(o, true);
+    o += 4;
+    if (headLength > 64 * 1024 || o + headLength + 4 > bytes.length) return 'a truncated sealed batch';
+    let header: string;
+    try {
+      header = decoder.decode(bytes.subarray(o, o + headLength));
+    } catch {
+      return 'a sealed batch header that is not UTF-8';
+    }
+    o += headLength;
+    const bodyLength = view.getUint32(o, true);
+    o += 4;
+    if (o + bodyLength > bytes.length) return 'a truncated sealed batch';
+    parts.push({ header, body: bytes.subarray(o, o + bodyLength) });
+    o += bodyLength;
+  }
+  if (o !== bytes.length) return 'trailing bytes after a sealed batch';
+  return parts;
+}
 
 // ── core → page (control frames on the page socket) ───────────────────────────────────────────────────────────────
 

@@ -12,11 +12,14 @@ import {
   type FrameToPage,
   ISOLATION_HELLO,
   ISOLATION_READY,
+  type IsolationBatch,
   type IsolationBind,
+  MAX_BATCH,
   type IsolationPayload,
   type IsolationRequest,
 } from '../protocol/isolation.js';
 import { runCallback } from './callbacks.js';
+import { g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
 import type { IpcSocket } from './socket.js';
 
@@ -28,6 +31,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   /** The connection the frame's socket belongs to. */
   let boundTo: string | undefined;
   const queue: IsolationPayload[] = [];
+  const outbox: IsolationRequest[] = [];
 
   const refuse = (callback: number, error: number, reason: string): void => {
     socket.forget(callback, error);
@@ -55,10 +59,29 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
       ...(raw === undefined ? { json: (body as { json: string }).json } : { raw }),
     };
     if (!cmd.startsWith(CONTROL_PREFIX)) socket.track(callback, error); // a cancel or stream data is not a call
+    // Calls made in one turn of the page's event loop go to the frame in one message (pipelined calls cost one
+    // cross-process message, not one each); a call alone goes at the end of its turn.
+    outbox.push(request);
+    if (outbox.length === 1) void g.Promise.resolve().then(flush);
+    else if (outbox.length >= MAX_BATCH) flush();
+  }
+
+  function flush(): void {
+    const requests = outbox.splice(0);
+    if (requests.length === 0) return;
+    const message: IsolationRequest | IsolationBatch =
+      requests.length === 1 ? (requests[0] as IsolationRequest) : { airlock: 1, batch: requests };
     try {
-      frame?.contentWindow?.postMessage(request, '*');
-    } catch (e) {
-      refuse(callback, error, `the call's arguments cannot be sent to the isolation frame: ${String(e)}`);
+      frame?.contentWindow?.postMessage(message, '*');
+    } catch {
+      // one of them cannot be cloned: send them one by one, refusing only that one
+      for (const r of requests) {
+        try {
+          frame?.contentWindow?.postMessage(r, '*');
+        } catch (e) {
+          refuse(r.callback, r.error, `the call's arguments cannot be sent to the isolation frame: ${String(e)}`);
+        }
+      }
     }
   }
 

@@ -222,10 +222,14 @@ export class IpcSocket {
     this.#observers.set(error, observer);
   }
 
-  /** Drops an observer whose call was settled without the core (e.g. refused by the isolation hook). */
+  /** Forgets a call settled without the core (e.g. refused by the isolation hook): its observer and tracking. */
   forget(callback: number, error: number): void {
     this.#observers.delete(callback);
     this.#observers.delete(error);
+    if (this.#viaFrame.delete(callback)) {
+      this.#inflight.delete(callback);
+      this.#inflightByError.delete(error);
+    }
   }
 
   close(): void {

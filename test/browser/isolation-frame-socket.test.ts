@@ -191,7 +191,7 @@ describe('restarts in the middle of calls', () => {
 
 describe('order', () => {
   test('calls and page events reach the core in the order the page made them, and core events arrive in order', async () => {
-    const { page } = await open('main');
+    const { page, frameSent } = await open('main');
     order.length = 0;
     const r = await page.evaluate(async () => {
       const { core, event } = window.api;
@@ -214,6 +214,8 @@ describe('order', () => {
       if (i % 10 === 0) expected.push(`e${i}`);
     }
     assert.deepEqual(order, expected);
+    const batches = frameSent.filter((f, i) => typeof f !== 'string' && typeof frameSent[i - 1] !== 'string');
+    assert.ok(batches.length > 0, 'the calls made in one turn went to the core as sealed batches');
     assert.deepEqual(
       r,
       Array.from({ length: 200 }, (_, i) => i),
