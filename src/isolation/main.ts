@@ -341,7 +341,9 @@ export function install(config: FrameConfig): void {
   window.addEventListener(
     'error',
     (e: Event) => {
-      if (!hookSet) fail(`the isolation hook failed to load: ${describeLoadError(e)}`);
+      // only script errors count: an image or a style sheet that fails to load does not keep the hook from loading
+      const script = e instanceof ErrorEvent || (e.target as { tagName?: unknown } | null)?.tagName === 'SCRIPT';
+      if (!hookSet && script) fail(`the isolation hook failed to load: ${describeLoadError(e)}`);
     },
     true,
   );
