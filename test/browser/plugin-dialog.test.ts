@@ -23,6 +23,7 @@ let browser: Browser;
 let t: TestApp;
 let fallback: TestApp;
 let deadDisplay: TestApp;
+let impatient: TestApp;
 let main: Page;
 
 before(async () => {
@@ -33,6 +34,10 @@ before(async () => {
   const frontendDist = await guestFrontend();
   t = await startApp((b) => b.plugin(fs()).plugin(dialog({ env: x.env })), { config: guestConfig, frontendDist });
   fallback = await startApp((b) => b.plugin(dialog({ backend: 'in-window' })), { config: guestConfig, frontendDist });
+  impatient = await startApp((b) => b.plugin(dialog({ backend: 'in-window', inWindowShownWithinMs: 1000 })), {
+    config: guestConfig,
+    frontendDist,
+  });
   // zenity is there, but the display it is given is not: messages must still reach the user, in the page.
   deadDisplay = await startApp((b) => b.plugin(dialog({ backend: 'zenity', env: { ...x.env, DISPLAY: ':65000' } })), {
     config: guestConfig,
@@ -46,6 +51,7 @@ after(async () => {
   await t?.[Symbol.asyncDispose]();
   await fallback?.[Symbol.asyncDispose]();
   await deadDisplay?.[Symbol.asyncDispose]();
+  await impatient?.[Symbol.asyncDispose]();
   await x?.[Symbol.asyncDispose]();
 });
 
@@ -174,6 +180,13 @@ describe('dialog plugin without a dialog helper', () => {
         .then(String, (e: unknown) => String(e)),
     );
     assert.equal(forged, 'no such dialog is waiting for an answer');
+    await page.context().close();
+  });
+
+  test('a page that cannot draw the dialog (its script may not listen) fails the call instead of leaving it waiting', async () => {
+    const page = await openPage(browser, impatient.server.url('nolisten'));
+    const out = await page.evaluate(() => window.guest.dialog.message('Anyone?').then(String, (e: unknown) => `rejected: ${String(e)}`));
+    assert.match(out, /^rejected: the dialog could not be drawn in the page: .*core:event:allow-listen/);
     await page.context().close();
   });
 

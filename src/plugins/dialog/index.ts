@@ -44,6 +44,8 @@ export interface DialogOptions {
   readonly backend?: DialogBackend | 'in-window';
   /** Environment the helpers run with (default: the core's, so `DISPLAY`/`WAYLAND_DISPLAY` are the user's). */
   readonly env?: NodeJS.ProcessEnv;
+  /** An in-window dialog the page has not reported drawn within this long fails the call (default 10 s). */
+  readonly inWindowShownWithinMs?: number;
 }
 
 const fail = (message: string, cause?: unknown): AirlockError =>
@@ -77,7 +79,8 @@ const NO_DISPLAY = /cannot open display|can't open display|could not connect to 
 
 /** Message dialogs waiting for the page that draws them. */
 class InWindow {
-  readonly pending = new Map<string, { webview: string; labels: readonly string[]; resolve: (label: string) => void }>();
+  readonly pending = new Map<string, { webview: string; labels: readonly string[]; shown: () => void; resolve: (label: string) => void }>();
+  constructor(readonly shownWithinMs: number) {}
 }
 
 class Dialogs {
@@ -178,22 +181,38 @@ async function showMessage(ctx: InvokeContext, request: MessageRequest): Promise
 }
 
 function inWindow(ctx: InvokeContext, request: MessageRequest): Promise<string> {
-  const { pending } = ctx.state(InWindow);
+  const state = ctx.state(InWindow);
+  const { pending } = state;
   const id = randomUUID();
   const { ok, cancel, extra } = request.buttons;
   const labels = [extra, cancel, ok].filter((l): l is string => l !== undefined);
   return new Promise<string>((resolve, reject) => {
-    const onAbort = (): void => {
+    const finish = (): void => {
+      clearTimeout(unseen);
+      ctx.signal.removeEventListener('abort', onAbort);
       pending.delete(id);
+    };
+    const onAbort = (): void => {
+      finish();
       reject(fail('the dialog was closed with its page'));
     };
+    // The page says when it has drawn the dialog; a page that cannot (its script could not listen) is an error, not
+    // a call that waits forever.
+    const unseen = setTimeout(() => {
+      finish();
+      reject(
+        fail(
+          'the dialog could not be drawn in the page: the dialog plugin’s page script did not answer (it listens with core:event:allow-listen, part of core:default)',
+        ),
+      );
+    }, state.shownWithinMs);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     pending.set(id, {
       webview: ctx.webview,
       labels,
+      shown: () => clearTimeout(unseen),
       resolve: (label) => {
-        ctx.signal.removeEventListener('abort', onAbort);
-        pending.delete(id);
+        finish();
         resolve(label);
       },
     });
@@ -245,7 +264,7 @@ export default function dialog(options: DialogOptions = {}) {
       const env = options.env ?? process.env;
       const backend = options.backend === 'in-window' ? undefined : (options.backend ?? pickBackend(process.platform, env));
       app.manage(new Dialogs(backend, env));
-      app.manage(new InWindow());
+      app.manage(new InWindow(options.inWindowShownWithinMs ?? 10_000));
     })
     .invokeHandler({
       open: command(
@@ -313,14 +332,22 @@ export default function dialog(options: DialogOptions = {}) {
         },
         NO_DEADLINE,
       ),
-      in_window_answer: command(z.object({ id: z.string(), answer: z.string() }), ({ id, answer }, ctx) => {
-        const waiting = ctx.state(InWindow).pending.get(id);
-        // Only the webview the dialog was drawn in may answer it.
-        if (waiting === undefined || waiting.webview !== ctx.webview) throw fail('no such dialog is waiting for an answer');
-        if (!waiting.labels.includes(answer)) throw fail(`\`${answer}\` is not a button of this dialog`);
-        waiting.resolve(answer);
-        return null;
-      }),
+      in_window_answer: command(
+        z.object({ id: z.string(), answer: z.string().nullish(), shown: z.boolean().nullish() }),
+        ({ id, answer, shown }, ctx) => {
+          const waiting = ctx.state(InWindow).pending.get(id);
+          // Only the webview the dialog was drawn in may answer it.
+          if (waiting === undefined || waiting.webview !== ctx.webview) throw fail('no such dialog is waiting for an answer');
+          if (shown === true) {
+            waiting.shown();
+            return null;
+          }
+          if (answer === undefined || answer === null) throw fail('in_window_answer needs `answer` (or `shown: true`)');
+          if (!waiting.labels.includes(answer)) throw fail(`\`${answer}\` is not a button of this dialog`);
+          waiting.resolve(answer);
+          return null;
+        },
+      ),
     })
     .build();
 }

@@ -61,7 +61,9 @@ export const DIALOG_INIT_SCRIPT = `(() => {
   const handler = internals.transformCallback((event) => {
     const d = event && event.payload;
     if (!d || typeof d.id !== 'string') return;
-    void show(d).then((answer) => invoke('plugin:dialog|in_window_answer', { id: d.id, answer }).catch(() => {}));
+    const answered = show(d);
+    void invoke('plugin:dialog|in_window_answer', { id: d.id, shown: true }).catch(() => {});
+    void answered.then((answer) => invoke('plugin:dialog|in_window_answer', { id: d.id, answer }).catch(() => {}));
   });
   void invoke('plugin:event|listen', { event: 'dialog://in-window', target: { kind: 'Webview', label }, handler }).catch(() => {});
 })();`;
