@@ -13,8 +13,9 @@
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { CloseCode, type WindowOp, type WindowReport } from '../protocol/frames.js';
 import { toJson } from '../protocol/codec.js';
+import { CallAbort } from './abort.js';
 import { channelScope, type Channel } from './channels.js';
-import { type CommandDefinition, type CommandScope, type InvokeContext, validateArgs, validateEventPayload } from './commands.js';
+import { type CommandDefinition, type CommandScope, type InvokeContext, checkArgs, validateEventPayload } from './commands.js';
 import type { AppConfig, WindowConfig } from './config.js';
 import type { FsScope } from './fs-scope.js';
 import { windowEvents } from './window-state.js';
@@ -156,30 +157,23 @@ const NO_SCOPE: CommandScope = Object.freeze({
 });
 export const allowAll: Authorize = () => ({ scope: NO_SCOPE, globalScope: NO_SCOPE, checked: false });
 
-/** A per-call signal that aborts with the page's, or with TIMEOUT when the deadline passes. */
+/** A call's abort that also fires, with TIMEOUT, when the command's deadline passes. */
 class Deadline {
-  readonly #controller = new AbortController();
+  readonly abort = new CallAbort();
   readonly #timer: NodeJS.Timeout;
-  readonly #parent: AbortSignal;
-  readonly #onParentAbort = (): void => this.#controller.abort(this.#parent.reason);
+  readonly #unhook: () => void;
 
-  constructor(command: string, ms: number, parent: AbortSignal) {
-    this.#parent = parent;
-    if (parent.aborted) this.#controller.abort(parent.reason);
-    else parent.addEventListener('abort', this.#onParentAbort, { once: true });
+  constructor(command: string, ms: number, parent: CallAbort) {
+    this.#unhook = parent.onAbort((reason) => this.abort.abort(reason));
     this.#timer = setTimeout(
-      () => this.#controller.abort(new AirlockError(ErrorCode.TIMEOUT, `command \`${command}\` ran past its deadline of ${ms} ms`)),
+      () => this.abort.abort(new AirlockError(ErrorCode.TIMEOUT, `command \`${command}\` ran past its deadline of ${ms} ms`)),
       ms,
     );
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
   clear(): void {
     clearTimeout(this.#timer);
-    this.#parent.removeEventListener('abort', this.#onParentAbort);
+    this.#unhook();
   }
 }
 
@@ -189,19 +183,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+/** Settles with `promise`, or rejects with the call's abort reason as soon as it aborts. */
+function untilAborted<T>(promise: PromiseLike<T>, abort: CallAbort): Promise<T> {
+  if (abort.aborted) return Promise.reject(abort.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unhook = abort.onAbort(reject);
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        unhook();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unhook();
         reject(error);
       },
     );
@@ -271,18 +264,20 @@ class CallContext implements InvokeContext {
   readonly state: InvokeContext['state'];
   readonly #runtime: App;
   readonly #conn: Connection;
+  readonly #abort: CallAbort;
 
   constructor(
     runtime: App,
     conn: Connection,
     readonly command: string,
     call: Call,
-    readonly signal: AbortSignal,
+    abort: CallAbort,
     readonly scope: CommandScope,
     readonly globalScope: CommandScope,
   ) {
     this.#runtime = runtime;
     this.#conn = conn;
+    this.#abort = abort;
     this.webview = conn.label;
     this.window = conn.window;
     this.origin = conn.origin;
@@ -290,6 +285,11 @@ class CallContext implements InvokeContext {
     this.body = call.args;
     this.headers = call.headers;
     this.state = runtime.stateOf;
+  }
+
+  /** Made on first use: most handlers never look at it (see abort.ts). */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
   }
 
   get resources(): ResourceTable {
@@ -707,8 +707,12 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
 
   // ── ConnectionOwner ────────────────────────────────────────────────────────────────────────────────────────────
 
-  async dispatch(conn: Connection, call: Call): Promise<unknown> {
-    if (!this.tracer.active) return this.#dispatch(conn, call, undefined);
+  dispatch(conn: Connection, call: Call, abort: CallAbort): unknown {
+    if (!this.tracer.active) return this.#dispatch(conn, call, abort, undefined);
+    return this.#traced(conn, call, abort);
+  }
+
+  async #traced(conn: Connection, call: Call, abort: CallAbort): Promise<unknown> {
     const started = performance.now();
     const seen: { acl: CallTrace['acl'] } = { acl: 'denied' };
     const notify = (ok: boolean, error?: unknown): void => {
@@ -727,7 +731,7 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
       });
     };
     try {
-      const result = await this.#dispatch(conn, call, seen);
+      const result = await this.#dispatch(conn, call, abort, seen);
       notify(true);
       return result;
     } catch (error) {
@@ -736,7 +740,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     }
   }
 
-  async #dispatch(conn: Connection, call: Call, seen: { acl: CallTrace['acl'] } | undefined): Promise<unknown> {
+  /** The pipeline. Synchronous as far as the command is: a promise only when its validation or handler is async. */
+  #dispatch(conn: Connection, call: Call, parent: CallAbort, seen: { acl: CallTrace['acl'] } | undefined): unknown {
     let cmd = call.command;
     // `addPluginListener` retries `register_listener` as `registerListener`: one command, one permission.
     if (cmd.startsWith('plugin:') && cmd.endsWith(REGISTER_LISTENER_CAMEL))
@@ -766,39 +771,35 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
     }
     const made: Channel<unknown>[] = [];
     const timeoutMs = def.timeoutMs ?? this.limits.commandTimeoutMs;
-    const parent = call.signal ?? conn.signal;
     const deadline = timeoutMs > 0 ? new Deadline(cmd, timeoutMs, parent) : undefined;
-    const signal = deadline?.signal ?? parent;
-    // Channels made while validating end with the call even when validation fails, and neither an async schema nor
-    // a handler that never settles (a promise or any thenable) pins the call once the page goes or the deadline passes.
-    try {
-      let args = call.args;
-      if (def.schema !== undefined) {
-        const schema = def.schema;
-        args = await untilAborted(
-          channelScope.run({ sink: conn, made }, () => validateArgs(cmd, schema, call.args)),
-          signal,
-        );
-      }
-      const ctx = this.#context(conn, cmd, call, signal, scope, globalScope);
-      if (this.#internal.has(def)) bindCall(ctx, { connection: conn, host: this });
-      const result = def.handler(args, ctx);
-      return isThenable(result) ? await untilAborted(Promise.resolve(result), signal) : result;
-    } finally {
+    const abort = deadline?.abort ?? parent;
+    const done = (): void => {
       deadline?.clear();
       for (const ch of made) ch.commandSettled();
+    };
+    // Channels made while validating end with the call even when validation fails, and neither an async schema nor
+    // a handler that never settles (a promise or any thenable) pins the call once the page goes or the deadline passes.
+    let pending = false;
+    try {
+      const schema = def.schema;
+      const args = schema === undefined ? call.args : channelScope.run({ sink: conn, made }, () => checkArgs(cmd, schema, call.args));
+      const run = (value: unknown): unknown => {
+        const ctx = this.#context(conn, cmd, call, abort, scope, globalScope);
+        if (this.#internal.has(def)) bindCall(ctx, { connection: conn, host: this });
+        const result = def.handler(value, ctx);
+        return isThenable(result) ? untilAborted(result, abort) : result;
+      };
+      const result = isThenable(args) ? untilAborted(args, abort).then(run) : run(args);
+      if (!isThenable(result)) return result;
+      pending = true;
+      return Promise.resolve(result).finally(done);
+    } finally {
+      if (!pending) done();
     }
   }
 
-  #context(
-    conn: Connection,
-    command: string,
-    call: Call,
-    signal: AbortSignal,
-    scope: CommandScope,
-    globalScope: CommandScope,
-  ): InvokeContext {
-    return new CallContext(this, conn, command, call, signal, scope, globalScope);
+  #context(conn: Connection, command: string, call: Call, abort: CallAbort, scope: CommandScope, globalScope: CommandScope): InvokeContext {
+    return new CallContext(this, conn, command, call, abort, scope, globalScope);
   }
 
   /** `ctx.state`: one function for every call (handlers may destructure it off `ctx`). */

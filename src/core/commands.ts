@@ -106,10 +106,18 @@ function issuePath(issue: StandardSchemaV1.Issue): string {
   return issue.path.map((p) => String(typeof p === 'object' && p !== null && 'key' in p ? p.key : p)).join('.');
 }
 
-/** Runs a schema; failures become INVALID_ARGS naming the command and each offending field. */
-export async function validateArgs(command: string, schema: StandardSchemaV1, value: unknown): Promise<unknown> {
-  let result = schema['~standard'].validate(value);
-  if (result instanceof Promise) result = await result;
+/**
+ * Runs a command's args schema: the validated value, or a promise of it only when the schema validates
+ * asynchronously (a synchronous schema costs the call no promise). Failures throw (or reject) INVALID_ARGS naming
+ * the first offending field.
+ */
+export function checkArgs(command: string, schema: StandardSchemaV1, value: unknown): unknown {
+  const result = schema['~standard'].validate(value);
+  if (result instanceof Promise) return result.then((r: StandardSchemaV1.Result<unknown>) => argsOf(command, r));
+  return argsOf(command, result);
+}
+
+function argsOf(command: string, result: StandardSchemaV1.Result<unknown>): unknown {
   if (result.issues === undefined) return result.value;
   const issues = result.issues.map((issue) => ({ path: issuePath(issue), message: issue.message }));
   const first = issues[0];

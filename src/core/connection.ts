@@ -21,6 +21,7 @@ import {
   type WindowReport,
 } from '../protocol/frames.js';
 import { CANCEL_COMMAND, CONTROL_PREFIX, STREAM_COMMAND, STREAM_ID_HEADER, STREAM_OP_HEADER } from '../protocol/isolation.js';
+import { CallAbort } from './abort.js';
 import type { Channel, ChannelSink } from './channels.js';
 import { InboundStream, type StreamHost } from './streams.js';
 import { type Limits, RateLimiter } from './limits.js';
@@ -47,21 +48,30 @@ export interface Call {
   readonly headers: Headers;
   /** Arrived sealed by the isolation frame and verified. */
   readonly sealed?: true;
-  /** Aborts when the page cancels this call (a cancel frame) or goes away; the handler's `ctx.signal` follows it. */
-  readonly signal?: AbortSignal;
 }
 
 /** A call in flight, by its callback id: cancelling aborts it and drops its answer. */
 interface InFlight {
-  readonly controller: AbortController;
-  readonly streams: InboundStream[];
+  /** Aborts when the page cancels this call (a cancel frame) or goes away; the handler's `ctx.signal` follows it. */
+  readonly abort: CallAbort;
+  streams: InboundStream[] | undefined;
   cancelled: boolean;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 export interface ConnectionOwner {
   readonly limits: Limits;
   readonly tracer: Tracer;
-  dispatch(connection: Connection, call: Call): Promise<unknown>;
+  /**
+   * Runs a call: its result, or a promise of it when the handler (or the validation of its args) is asynchronous —
+   * a synchronous handler is answered in the same turn, without a promise. Throws (or rejects) its refusal.
+   */
+  dispatch(connection: Connection, call: Call, abort: CallAbort): unknown;
   /** The isolation pattern is on: calls arrive only sealed, on the isolation frame's socket (`receiveSealed`). */
   readonly isolated: boolean;
   nextEventId(): number;
@@ -99,6 +109,8 @@ export class Connection implements ChannelSink, StreamHost {
   readonly #channels = new Set<Channel<unknown>>();
   #awaitingBody: CallFrame | StreamDataFrame | undefined;
   readonly #calls = new Map<number, InFlight>();
+  /** Every call in flight, also those whose callback id a later call reused: all abort when the page goes. */
+  readonly #inflight = new Set<InFlight>();
   readonly #streams = new Map<number, InboundStream>();
   #pending = 0;
   #droppedEvents = 0;
@@ -265,7 +277,7 @@ export class Connection implements ChannelSink, StreamHost {
     const call = this.#calls.get(callback);
     if (call === undefined || call.cancelled) return; // answered already: the cancel crossed the response
     call.cancelled = true;
-    call.controller.abort(new AirlockError(ErrorCode.CANCELLED, `the page cancelled the call (callback ${callback})`));
+    call.abort.abort(new AirlockError(ErrorCode.CANCELLED, `the page cancelled the call (callback ${callback})`));
   }
 
   // ── streams from the page (StreamHost) ───────────────────────────────────────────────────────────────────────
@@ -299,9 +311,9 @@ export class Connection implements ChannelSink, StreamHost {
       const s = new InboundStream(id, (sid, bytes) => {
         if (this.#open) this.#peer.sendText(encode.streamCredit(sid, bytes));
       });
-      s.bind(inflight.controller.signal);
+      s.bind(inflight.abort.signal);
       this.#streams.set(id, s);
-      inflight.streams.push(s);
+      (inflight.streams ??= []).push(s);
     }
   }
 
@@ -323,61 +335,74 @@ export class Connection implements ChannelSink, StreamHost {
       return;
     }
     this.#pending++;
-    void this.#run(frame, body, open)
-      .catch((error: unknown) => this.#owner.report(`failed to answer a call to \`${frame.c}\``, error))
-      .finally(() => {
-        settled?.();
-        if (--this.#pending === 0 && !this.#open) this.#owner.released(this);
-      });
-  }
-
-  async #run(frame: CallFrame, body: Uint8Array | undefined, open: (() => Call) | undefined): Promise<void> {
-    let dispatched = false;
-    const inflight: InFlight = { controller: new AbortController(), streams: [], cancelled: false };
-    const { signal } = inflight.controller;
-    const onPageGone = (): void => inflight.controller.abort(this.#abort.signal.reason);
-    this.#abort.signal.addEventListener('abort', onPageGone, { once: true });
+    const inflight: InFlight = { abort: new CallAbort(), streams: undefined, cancelled: false };
     this.#calls.set(frame.cb, inflight);
+    this.#inflight.add(inflight);
+    let result: unknown;
+    let dispatched = false;
     try {
-      let call: Call;
-      if (open !== undefined) {
-        call = { ...open(), sealed: true };
-      } else if (frame.t === 's') {
-        if (!this.#owner.isolated)
-          throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
-        this.#owner.report(`isolation: refused a sealed call to \`${frame.c}\` on the page socket of webview \`${this.label}\``);
-        throw new AirlockError(
-          ErrorCode.ISOLATION_INVALID,
-          `refused the call to \`${frame.c}\`: sealed messages are accepted only on the isolation frame's own socket`,
-        );
-      } else {
-        if (this.#owner.isolated) {
-          this.#owner.report(`isolation: refused a plaintext call to \`${frame.c}\` from webview \`${this.label}\``);
-          throw new AirlockError(
-            ErrorCode.ISOLATION_INVALID,
-            `refused plaintext call to \`${frame.c}\`: this app uses the isolation pattern, every message must be sealed by the isolation frame`,
-          );
-        }
-        call = { command: frame.c, args: body ?? frame.a, raw: body !== undefined, headers: frame.h ?? EMPTY_HEADERS };
-      }
+      const call = this.#call(frame, body, open);
       this.#openStreams(call, inflight);
       dispatched = true;
-      const result = await this.#owner.dispatch(this, { ...call, signal });
-      if (!inflight.cancelled) this.#resolve(frame, result);
+      result = this.#owner.dispatch(this, call, inflight.abort);
     } catch (error) {
       if (!dispatched && this.#owner.tracer.active) {
         const reason = error instanceof Error ? error.message : String(error);
         this.#owner.tracer.emit({ kind: 'refused', at: Date.now(), webview: this.label, command: frame.c, reason });
       }
-      if (!inflight.cancelled) this.#reject(frame.er, error);
-    } finally {
-      this.#abort.signal.removeEventListener('abort', onPageGone);
-      if (this.#calls.get(frame.cb) === inflight) this.#calls.delete(frame.cb);
+      this.#finish(frame, inflight, settled, false, error);
+      return;
+    }
+    // The sync fast path: a synchronous handler's answer leaves in this turn, with no promise made for the call.
+    if (!isThenable(result)) this.#finish(frame, inflight, settled, true, result);
+    else
+      Promise.resolve(result).then(
+        (value) => this.#finish(frame, inflight, settled, true, value),
+        (error: unknown) => this.#finish(frame, inflight, settled, false, error),
+      );
+  }
+
+  /** The call a frame carries, or the refusal of a frame that may not carry one here. */
+  #call(frame: CallFrame, body: Uint8Array | undefined, open: (() => Call) | undefined): Call {
+    if (open !== undefined) return { ...open(), sealed: true };
+    if (frame.t === 's') {
+      if (!this.#owner.isolated)
+        throw new AirlockError(ErrorCode.PROTOCOL, 'sealed frame received, but the app does not use the isolation pattern');
+      this.#owner.report(`isolation: refused a sealed call to \`${frame.c}\` on the page socket of webview \`${this.label}\``);
+      throw new AirlockError(
+        ErrorCode.ISOLATION_INVALID,
+        `refused the call to \`${frame.c}\`: sealed messages are accepted only on the isolation frame's own socket`,
+      );
+    }
+    if (this.#owner.isolated) {
+      this.#owner.report(`isolation: refused a plaintext call to \`${frame.c}\` from webview \`${this.label}\``);
+      throw new AirlockError(
+        ErrorCode.ISOLATION_INVALID,
+        `refused plaintext call to \`${frame.c}\`: this app uses the isolation pattern, every message must be sealed by the isolation frame`,
+      );
+    }
+    return { command: frame.c, args: body ?? frame.a, raw: body !== undefined, headers: frame.h ?? EMPTY_HEADERS };
+  }
+
+  /** Answers a settled call (unless the page cancelled it) and releases what it held. Never throws. */
+  #finish(frame: CallFrame, inflight: InFlight, settled: (() => void) | undefined, ok: boolean, value: unknown): void {
+    try {
+      if (!inflight.cancelled) {
+        if (ok) this.#resolve(frame, value);
+        else this.#reject(frame.er, value);
+      }
+    } catch (error) {
+      this.#owner.report(`failed to answer a call to \`${frame.c}\``, error);
+    }
+    this.#inflight.delete(inflight);
+    if (this.#calls.get(frame.cb) === inflight) this.#calls.delete(frame.cb);
+    if (inflight.streams !== undefined)
       for (const s of inflight.streams) {
         this.#streams.delete(s.id);
         s.fail(new AirlockError(ErrorCode.CHANNEL_CLOSED, `stream ${s.id} ended with its call`));
       }
-    }
+    settled?.();
+    if (--this.#pending === 0 && !this.#open) this.#owner.released(this);
   }
 
   /**
@@ -532,7 +557,11 @@ export class Connection implements ChannelSink, StreamHost {
     this.#open = false;
     this.#awaitingBody = undefined;
     this.#calls.clear();
-    this.#abort.abort(new AirlockError(ErrorCode.DISCONNECTED, `webview \`${this.label}\` went away (reload, navigation or close)`));
+    const gone = new AirlockError(ErrorCode.DISCONNECTED, `webview \`${this.label}\` went away (reload, navigation or close)`);
+    this.#abort.abort(gone);
+    const inflight = [...this.#inflight];
+    this.#inflight.clear();
+    for (const call of inflight) call.abort.abort(gone);
     for (const ch of this.#channels) ch.detach();
     this.#channels.clear();
     this.#listeners.clear();
