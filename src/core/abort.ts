@@ -45,11 +45,12 @@ export class CallAbort {
       hook(this.#reason);
       return noop;
     }
-    (this.#hooks ??= []).push(hook);
+    const hooks = this.#hooks ?? [];
+    hooks.push(hook);
+    this.#hooks = hooks;
     return () => {
-      const hooks = this.#hooks;
-      const i = hooks?.indexOf(hook) ?? -1;
-      if (i >= 0) hooks?.splice(i, 1);
+      const i = hooks.indexOf(hook);
+      if (i >= 0) hooks.splice(i, 1);
     };
   }
 }

@@ -313,7 +313,8 @@ export class Connection implements ChannelSink, StreamHost {
       });
       s.bind(inflight.abort.signal);
       this.#streams.set(id, s);
-      (inflight.streams ??= []).push(s);
+      if (inflight.streams === undefined) inflight.streams = [s];
+      else inflight.streams.push(s);
     }
   }
 
