@@ -50,12 +50,14 @@ export interface Call {
   readonly sealed?: true;
 }
 
-/** A call in flight, by its callback id: cancelling aborts it and drops its answer. */
-interface InFlight {
-  /** Aborts when the page cancels this call (a cancel frame) or goes away; the handler's `ctx.signal` follows it. */
-  readonly abort: CallAbort;
+/**
+ * A call in flight, by its callback id: cancelling aborts it and drops its answer. It is the call's abort (one
+ * object per call): it aborts when the page cancels the call (a cancel frame) or goes away, and the handler's
+ * `ctx.signal` follows it.
+ */
+class InFlight extends CallAbort {
   streams: InboundStream[] | undefined;
-  cancelled: boolean;
+  cancelled = false;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -277,7 +279,7 @@ export class Connection implements ChannelSink, StreamHost {
     const call = this.#calls.get(callback);
     if (call === undefined || call.cancelled) return; // answered already: the cancel crossed the response
     call.cancelled = true;
-    call.abort.abort(new AirlockError(ErrorCode.CANCELLED, `the page cancelled the call (callback ${callback})`));
+    call.abort(new AirlockError(ErrorCode.CANCELLED, `the page cancelled the call (callback ${callback})`));
   }
 
   // ── streams from the page (StreamHost) ───────────────────────────────────────────────────────────────────────
@@ -303,15 +305,16 @@ export class Connection implements ChannelSink, StreamHost {
   #openStreams(call: Call, inflight: InFlight): void {
     const args = call.args;
     if (call.raw || typeof args !== 'object' || args === null || Array.isArray(args)) return;
-    for (const value of Object.values(args)) {
-      const id = parseStreamRef(value);
+    for (const key in args) {
+      if (!Object.hasOwn(args, key)) continue;
+      const id = parseStreamRef((args as Record<string, unknown>)[key]);
       if (id === undefined) continue;
       if (this.#streams.has(id))
         throw new AirlockError(ErrorCode.INVALID_ARGS, `stream ${id} is already carried by another call of this page`);
       const s = new InboundStream(id, (sid, bytes) => {
         if (this.#open) this.#peer.sendText(encode.streamCredit(sid, bytes));
       });
-      s.bind(inflight.abort.signal);
+      s.bind(inflight.signal);
       this.#streams.set(id, s);
       if (inflight.streams === undefined) inflight.streams = [s];
       else inflight.streams.push(s);
@@ -336,7 +339,7 @@ export class Connection implements ChannelSink, StreamHost {
       return;
     }
     this.#pending++;
-    const inflight: InFlight = { abort: new CallAbort(), streams: undefined, cancelled: false };
+    const inflight = new InFlight();
     this.#calls.set(frame.cb, inflight);
     this.#inflight.add(inflight);
     let result: unknown;
@@ -345,7 +348,7 @@ export class Connection implements ChannelSink, StreamHost {
       const call = this.#call(frame, body, open);
       this.#openStreams(call, inflight);
       dispatched = true;
-      result = this.#owner.dispatch(this, call, inflight.abort);
+      result = this.#owner.dispatch(this, call, inflight);
     } catch (error) {
       if (!dispatched && this.#owner.tracer.active) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -562,7 +565,7 @@ export class Connection implements ChannelSink, StreamHost {
     this.#abort.abort(gone);
     const inflight = [...this.#inflight];
     this.#inflight.clear();
-    for (const call of inflight) call.abort.abort(gone);
+    for (const call of inflight) call.abort(gone);
     for (const ch of this.#channels) ch.detach();
     this.#channels.clear();
     this.#listeners.clear();

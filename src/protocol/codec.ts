@@ -153,14 +153,10 @@ export function decodePageFrame(text: string, limits: DecodeLimits): PageFrame {
   if (t === 'i') {
     const b = raw['b'];
     if (b !== undefined && b !== 1) throw protocolError('frame field `b` must be 1 when present');
-    return {
-      t,
-      c,
-      cb,
-      er,
-      ...(b === 1 ? { b } : { a: raw['a'] }),
-      ...(h === undefined ? {} : { h }),
-    };
+    // Built field by field (no spreads): this runs for every call.
+    if (b === 1) return h === undefined ? { t, c, cb, er, b } : { t, c, cb, er, b, h };
+    const a = raw['a'];
+    return h === undefined ? { t, c, cb, er, a } : { t, c, cb, er, a, h };
   }
   const { i, q, n, k } = raw;
   if (typeof i !== 'string' || !/^[\w-]{1,64}$/.test(i)) throw protocolError('sealed frame field `i` must be an instance id');
