@@ -14,13 +14,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WindowConfig } from '../core/config.js';
 import type { HostWindowState } from '../core/handle.js';
+import { BaseDirectory, PathResolver } from '../core/paths.js';
 import type { FromBackend, StartOptions, ToBackend } from './backend.js';
 import { readableByOtherOrigins, runShellCommand, waitForUrl } from './dev-server.js';
 import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, yellow } from './output.js';
 import type { Managed } from './processes.js';
 import { loadProject, type Project } from './project.js';
 import { watchBackend, type Watcher } from './watch.js';
-import { type AppWindow, findChromium, hasDisplay, openChromiumWindow } from './windows.js';
+import { type AppWindow, ChromiumHost, findChromium, hasDisplay, PROFILE_FOLDER } from './windows.js';
 
 export interface RunOptions {
   readonly mode: 'dev' | 'run';
@@ -62,6 +63,8 @@ export class Supervisor {
   readonly #openLabels = new Set<string>();
   #windowMode: WindowMode = 'none';
   #browser: string | undefined;
+  /** The app's one browser process (all its windows, one persistent profile), made with the first window. */
+  #host: ChromiumHost | undefined;
   #phase: 'starting' | 'running' | 'restarting' | 'stopping' = 'starting';
   #restartQueued = false;
   #exit!: (code: number) => void;
@@ -103,6 +106,7 @@ export class Supervisor {
     this.#watcher?.close();
     await Promise.all([...this.#windows.values()].map((w) => w.close()));
     this.#windows.clear();
+    await this.#host?.stop();
     await this.#stopBackend();
     await this.#devCommand?.stop();
     this.#exit(code);
@@ -305,7 +309,25 @@ export class Supervisor {
   }
 
   #open(url: string, w: WindowConfig): AppWindow {
-    return openChromiumWindow(this.#browser as string, url, w, { headless: this.#options.headless === true });
+    this.#host ??= new ChromiumHost(this.#browser as string, this.#profileDir(), { headless: this.#options.headless === true });
+    return this.#host.open(url, w);
+  }
+
+  /**
+   * The browser profile all the app's windows share: `<AppLocalData>/airlock-chromium-profile` (AppLocalData is
+   * `<local data dir>/<identifier>`, where Tauri keeps its webview's data). Without one (no home directory), a
+   * throw-away profile per browser run.
+   */
+  #profileDir(): string | undefined {
+    const p = this.#project;
+    const base = new PathResolver({ identifier: p.config.identifier, resourceDir: path.dirname(p.configPath) }).baseDirectory(
+      BaseDirectory.AppLocalData,
+    );
+    if (base === undefined) {
+      warn('no local data directory for the app: its windows get a throw-away browser profile (storage is not kept)');
+      return undefined;
+    }
+    return path.join(base, PROFILE_FOLDER);
   }
 
   /** The core asks to drive a window (size, position, maximize …): done over the window's DevTools pipe. */
@@ -339,7 +361,7 @@ export class Supervisor {
 
   #watchWindow(w: AppWindow): void {
     this.#windows.set(w.label, w);
-    if (this.#options.verbose) log(`window ${bold(w.label)} opened (pid ${w.process.pid})`);
+    if (this.#options.verbose) log(`window ${bold(w.label)} opened (browser pid ${w.pid ?? 'starting'})`);
     void w.ended.then(async ({ reason, detail }) => {
       if (this.#windows.get(w.label) === w) this.#windows.delete(w.label);
       if (reason === 'stopped' || this.#phase === 'stopping' || this.#phase === 'restarting') return;

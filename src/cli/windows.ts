@@ -1,18 +1,23 @@
 /**
- * App windows. Default: a chromeless window of an installed Chromium, Chrome or Edge (`--app`), one browser
- * process per window with its own throw-away profile, so the window's process lifetime *is* the window's lifetime
- * (closing it ends the process; stopping the process closes it). The window starts blank and is sent to its
- * one-time URL over the browser's private DevTools pipe (devtools.ts): a command line is readable by every user of
- * the machine, so the credential never appears in one. Without a Chromium, or with no display or `--no-window`, the
- * URLs are printed for the user to open (handing them to the default browser would put them in a command line).
+ * App windows. Default: chromeless windows of an installed Chromium, Chrome or Edge, all of one app in **one**
+ * browser process on one persistent profile (under the app's local data dir, as Tauri keeps its webview's data), so
+ * `localStorage` and IndexedDB are shared between the app's windows and survive restarts. A second browser process
+ * cannot share a profile (Chromium hands its window to the first process as a tabbed window, or exits with 21 in
+ * headless), so the host opens every window itself over the browser's private DevTools pipe (devtools.ts): the
+ * first is the `--app` window, each further one a popup opened from a live window (`window.open(…, 'popup')` in an
+ * isolated world, which gives an app-style window; `Target.createTarget` would give a tabbed one). Each window is
+ * sent to its one-time URL over the pipe: a command line is readable by every user of the machine, so the
+ * credential never appears in one. Closing a window closes only it; when the last one closes the browser ends.
+ * Without a Chromium, or with no display or `--no-window`, the URLs are printed for the user to open (handing them
+ * to the default browser would put them in a command line).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { WindowConfig } from '../core/config.js';
 import type { HostWindowOp, HostWindowState } from '../core/handle.js';
-import { DevToolsPipe, firstPage, navigate } from './devtools.js';
+import { DevToolsPipe, firstPage, navigate, type TargetInfo } from './devtools.js';
 import { type Managed, spawnManaged } from './processes.js';
 
 const CHROMIUM_NAMES = [
@@ -72,9 +77,16 @@ export function hasDisplay(): boolean {
   return !!process.env['DISPLAY'] || !!process.env['WAYLAND_DISPLAY'];
 }
 
+/** The `--app` page the browser starts on (nothing secret: the window is sent to its URL over the pipe). */
+const APP_PLACEHOLDER = 'data:text/html,<title>Airlock</title>';
+
+/** The profile's folder under the app's local data dir (`BaseDirectory.AppLocalData`). */
+export const PROFILE_FOLDER = 'airlock-chromium-profile';
+
 export interface AppWindow {
   readonly label: string;
-  readonly process: Managed;
+  /** The pid of the app's browser process (shared by all its windows), once it runs. */
+  readonly pid: number | undefined;
   /** Why it ended, for the log: 'closed' (by the user), 'stopped' (by the CLI), or 'failed' with output. */
   readonly ended: Promise<{ reason: 'closed' | 'stopped' | 'failed'; detail: string }>;
   /** Drives the window over its DevTools pipe; resolves with its state afterwards. */
@@ -90,7 +102,8 @@ export interface AppWindow {
 export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'height'>, options: { headless?: boolean } = {}): string[] {
   const args = [
     ...(options.headless === true ? ['--headless=new', '--disable-gpu'] : []),
-    '--app=about:blank',
+    // A blank page that is not about:blank: `--app=about:blank` opens a tabbed browser window, not an app window.
+    `--app=${APP_PLACEHOLDER}`,
     '--remote-debugging-pipe',
     `--user-data-dir=${profile}`,
     `--window-size=${Math.round(w.width)},${Math.round(w.height)}`,
@@ -114,105 +127,300 @@ const STATE_SETTLE_MS = 3000;
 /** A browser that exits this fast with an error never showed a window. */
 const EARLY_FAILURE_MS = 4000;
 
-export function openChromiumWindow(browser: string, url: string, window: WindowConfig, options: { headless?: boolean } = {}): AppWindow {
-  const profile = mkdtempSync(path.join(tmpdir(), `airlock-window-${window.label.replace(/[^\w-]/g, '_')}-`));
-  const started = Date.now();
-  // fds 3 and 4 are the DevTools pipe: the browser reads commands from 3 and writes to 4.
-  const proc = spawnManaged(browser, chromiumArgs(profile, window, options), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
-  const [, , , toBrowser, fromBrowser] = proc.child.stdio;
-  const pipe = toBrowser && fromBrowser ? new DevToolsPipe(toBrowser as Writable, fromBrowser as Readable) : undefined;
-  let navigationError = '';
-  let targetId: string | undefined;
-  const navigated = (async () => {
-    if (pipe === undefined) throw new Error('the browser was started without its DevTools pipe');
-    const page = await firstPage(pipe);
-    targetId = page.targetId;
-    await navigate(pipe, page.targetId, url);
-  })().catch((error: unknown) => {
-    navigationError = error instanceof Error ? error.message : String(error);
-    if (proc.running) void proc.stop(500);
-  });
-  void navigated;
-  let windowId: number | undefined;
-  /** The browser window of the page target (Browser.getWindowForTarget), looked up once. */
-  const browserWindow = async (): Promise<number> => {
-    await navigated;
-    if (pipe === undefined || targetId === undefined) throw new Error('the window has no DevTools pipe');
-    if (windowId === undefined) {
-      const found = (await pipe.send('Browser.getWindowForTarget', { targetId })) as { windowId?: number };
-      if (typeof found.windowId !== 'number') throw new Error('Browser.getWindowForTarget returned no window');
-      windowId = found.windowId;
-    }
-    return windowId;
-  };
-  const windowState = async (id: number): Promise<HostWindowState> => {
-    if (pipe === undefined) return 'normal';
-    const { bounds } = (await pipe.send('Browser.getWindowBounds', { windowId: id })) as { bounds?: { windowState?: HostWindowState } };
-    return bounds?.windowState ?? 'normal';
-  };
-  let output = '';
-  proc.child.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  });
-  let stopping = false;
-  const ended = proc.exited.then(async (code) => {
-    pipe?.close();
-    await proc.stop(500);
-    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
-    if (stopping) return { reason: 'stopped' as const, detail: '' };
-    if (navigationError !== '') return { reason: 'failed' as const, detail: `could not open the window's page: ${navigationError}` };
-    const early = Date.now() - started < EARLY_FAILURE_MS;
-    if (early && code !== 0) {
-      const lines = output.split('\n').filter((l) => l.trim() !== '' && !/dbus|unexpected operator/i.test(l));
-      return {
-        reason: 'failed' as const,
-        detail: `${path.basename(browser)} exited with ${code}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}`,
-      };
-    }
-    return { reason: 'closed' as const, detail: '' };
-  });
-  return {
-    label: window.label,
-    process: proc,
-    ended,
-    async control(op) {
-      const id = await browserWindow();
-      const p = pipe as DevToolsPipe;
-      if (op.op === 'focus') {
-        await p.send('Target.activateTarget', { targetId });
-        // Page.bringToFront raises the browser window itself (activateTarget alone only picks the tab).
-        const { sessionId } = (await p.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId?: string };
-        if (typeof sessionId === 'string') {
-          await p
-            .send('Page.bringToFront', {}, sessionId)
-            .finally(() => p.send('Target.detachFromTarget', { sessionId }).catch(() => undefined));
+/** How long a popup opened for a new window may take to appear as a target. */
+const POPUP_TIMEOUT_MS = 15_000;
+
+type Ending = { reason: 'closed' | 'stopped' | 'failed'; detail: string };
+
+interface HostedWindow {
+  readonly label: string;
+  targetId: string | undefined;
+  stopping: boolean;
+  /** Set once its page is loading its one-time URL: it may then serve as the opener of further windows. */
+  shown: boolean;
+  end(ending: Ending): void;
+}
+
+/** One running browser process and the pipe into it. */
+interface Browser {
+  readonly proc: Managed;
+  readonly pipe: DevToolsPipe | undefined;
+  readonly started: number;
+  output: string;
+  /** Settles when the process has exited (and its temp profile, if any, is removed). */
+  readonly gone: Promise<number | string>;
+  /** Target ids of pages created since the browser started, with their opener (for popups). */
+  readonly created: TargetInfo[];
+}
+
+/**
+ * The window host of one app: one browser process on one profile (`profile`, or a throw-away one when the app has
+ * no local data dir), started with the first window and stopped when the last one closes.
+ */
+export class ChromiumHost {
+  readonly #binary: string;
+  readonly #profile: string | undefined;
+  readonly #headless: boolean;
+  #browser: Browser | undefined;
+  /** The previous process's exit: a new one may not start on the same profile before it. */
+  #previous: Promise<unknown> = Promise.resolve();
+  readonly #windows = new Set<HostedWindow>();
+  /** Window opens run one at a time (each new window is a popup of a live one). */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(binary: string, profile: string | undefined, options: { headless?: boolean } = {}) {
+    this.#binary = binary;
+    this.#profile = profile;
+    this.#headless = options.headless === true;
+  }
+
+  /** Opens a window on `url` (sent over the pipe); its `ended` settles when it is closed, stopped or failed. */
+  open(url: string, window: WindowConfig): AppWindow {
+    let end!: (e: Ending) => void;
+    const ended = new Promise<Ending>((resolve) => {
+      end = resolve;
+    });
+    const hosted: HostedWindow = {
+      label: window.label,
+      targetId: undefined,
+      stopping: false,
+      shown: false,
+      end: (e) => {
+        if (!this.#windows.delete(hosted)) return;
+        end(e.reason !== 'stopped' && hosted.stopping ? { reason: 'stopped', detail: '' } : e);
+        if (this.#windows.size === 0) void this.#stopBrowser();
+      },
+    };
+    this.#windows.add(hosted);
+    const opened = (this.#queue = this.#queue.then(() => this.#openWindow(hosted, url, window)));
+    const navigated = opened.catch((error: unknown) => {
+      const detail = `could not open the window's page: ${error instanceof Error ? error.message : String(error)}`;
+      const b = this.#browser;
+      if (hosted.targetId !== undefined && b?.pipe !== undefined && !b.pipe.closed)
+        void b.pipe.send('Target.closeTarget', { targetId: hosted.targetId }).catch(() => undefined);
+      hosted.end({ reason: 'failed', detail });
+    });
+    void navigated;
+    const host = this;
+    const browser = (): Browser => {
+      const b = host.#browser;
+      if (b?.pipe === undefined || hosted.targetId === undefined) throw new Error('the window has no DevTools pipe');
+      return b;
+    };
+    let windowId: number | undefined;
+    const browserWindow = async (): Promise<number> => {
+      await opened;
+      const { pipe } = browser();
+      if (windowId === undefined) {
+        const found = (await (pipe as DevToolsPipe).send('Browser.getWindowForTarget', { targetId: hosted.targetId })) as { windowId?: number };
+        if (typeof found.windowId !== 'number') throw new Error('Browser.getWindowForTarget returned no window');
+        windowId = found.windowId;
+      }
+      return windowId;
+    };
+    const windowState = async (pipe: DevToolsPipe, id: number): Promise<HostWindowState> => {
+      const { bounds } = (await pipe.send('Browser.getWindowBounds', { windowId: id })) as { bounds?: { windowState?: HostWindowState } };
+      return bounds?.windowState ?? 'normal';
+    };
+    return {
+      label: window.label,
+      get pid(): number | undefined {
+        return host.#browser?.proc.pid;
+      },
+      ended,
+      async control(op) {
+        const id = await browserWindow();
+        const p = browser().pipe as DevToolsPipe;
+        const targetId = hosted.targetId;
+        if (op.op === 'focus') {
+          await p.send('Target.activateTarget', { targetId });
+          // Page.bringToFront raises the browser window itself (activateTarget alone only picks the tab).
+          const { sessionId } = (await p.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId?: string };
+          if (typeof sessionId === 'string') {
+            await p
+              .send('Page.bringToFront', {}, sessionId)
+              .finally(() => p.send('Target.detachFromTarget', { sessionId }).catch(() => undefined));
+          }
+          return windowState(p, id);
         }
-        return windowState(id);
+        const current = await windowState(p, id);
+        // Bounds apply to a normal window, and Chromium changes state only through normal.
+        const wanted = op.op === 'state' ? op.state : 'normal';
+        if (current !== 'normal' && current !== wanted)
+          await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: 'normal' } });
+        if (op.op === 'bounds') {
+          const { op: _op, ...bounds } = op;
+          await p.send('Browser.setWindowBounds', { windowId: id, bounds });
+        } else if (wanted !== 'normal' || current !== 'normal') {
+          await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: wanted } });
+        }
+        // A window manager applies a state change asynchronously: read it back until it shows (or give up).
+        const until = Date.now() + STATE_SETTLE_MS;
+        let state = await windowState(p, id);
+        while (op.op === 'state' && state !== wanted && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 50));
+          state = await windowState(p, id);
+        }
+        return state;
+      },
+      async close() {
+        hosted.stopping = true;
+        await opened.catch(() => undefined);
+        const b = host.#browser;
+        if (hosted.targetId !== undefined && b?.pipe !== undefined && !b.pipe.closed && host.#windows.has(hosted)) {
+          const last = host.#windows.size === 1;
+          // The last window takes the browser with it (stopping the process is quicker than Chromium's own exit).
+          if (last) hosted.end({ reason: 'stopped', detail: '' });
+          else await b.pipe.send('Target.closeTarget', { targetId: hosted.targetId }).catch(() => undefined);
+        }
+        // Closing it ends it (targetDestroyed); a dead pipe means the process is ending it.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([ended, host.#whenGone(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
+        hosted.end({ reason: 'stopped', detail: '' });
+        await ended;
+        if (host.#windows.size === 0) await host.#previous;
+      },
+    };
+  }
+
+  /** Stops the browser and every window in it. */
+  async stop(): Promise<void> {
+    for (const w of [...this.#windows]) {
+      w.stopping = true;
+      w.end({ reason: 'stopped', detail: '' });
+    }
+    await this.#stopBrowser();
+  }
+
+  #whenGone(): Promise<unknown> {
+    return this.#browser?.gone ?? Promise.resolve();
+  }
+
+  async #stopBrowser(): Promise<void> {
+    const b = this.#browser;
+    if (b === undefined) return this.#previous.then(() => undefined);
+    this.#browser = undefined;
+    b.pipe?.close();
+    await b.proc.stop(1000);
+    await b.gone;
+  }
+
+  async #openWindow(hosted: HostedWindow, url: string, window: WindowConfig): Promise<void> {
+    if (!this.#windows.has(hosted)) return;
+    let b = this.#browser;
+    const opener = [...this.#windows].find((w) => w !== hosted && w.shown && w.targetId !== undefined);
+    if (b === undefined || b.pipe === undefined || b.pipe.closed || opener === undefined) {
+      if (b !== undefined && opener === undefined) await this.#stopBrowser();
+      b = await this.#startBrowser(window);
+      if (b.pipe === undefined) throw new Error('the browser was started without its DevTools pipe');
+      const page = await firstPage(b.pipe);
+      hosted.targetId = page.targetId;
+    } else {
+      hosted.targetId = await this.#popup(b, opener.targetId as string, window);
+    }
+    await navigate(b.pipe as DevToolsPipe, hosted.targetId, url);
+    hosted.shown = true;
+  }
+
+  async #startBrowser(window: WindowConfig): Promise<Browser> {
+    await this.#previous;
+    let profile = this.#profile;
+    let temporary = false;
+    if (profile !== undefined) mkdirSync(profile, { recursive: true, mode: 0o700 });
+    else {
+      profile = mkdtempSync(path.join(tmpdir(), 'airlock-profile-'));
+      temporary = true;
+    }
+    // fds 3 and 4 are the DevTools pipe: the browser reads commands from 3 and writes to 4.
+    const proc = spawnManaged(this.#binary, chromiumArgs(profile, window, { headless: this.#headless }), {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    const [, , , toBrowser, fromBrowser] = proc.child.stdio;
+    const pipe = toBrowser && fromBrowser ? new DevToolsPipe(toBrowser as Writable, fromBrowser as Readable) : undefined;
+    const dir = profile;
+    const gone = proc.exited.then(async (code) => {
+      pipe?.close();
+      await proc.stop(500);
+      if (temporary) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      return code;
+    });
+    const b: Browser = { proc, pipe, started: Date.now(), output: '', gone, created: [] };
+    this.#browser = b;
+    this.#previous = gone;
+    proc.child.stderr?.on('data', (chunk: Buffer) => {
+      b.output = (b.output + chunk.toString()).slice(-4000);
+    });
+    void gone.then((code) => {
+      if (this.#browser === b) this.#browser = undefined;
+      const early = Date.now() - b.started < EARLY_FAILURE_MS;
+      const lines = b.output.split('\n').filter((l) => l.trim() !== '' && !/dbus|unexpected operator/i.test(l));
+      for (const w of [...this.#windows]) {
+        if (early && code !== 0 && !w.stopping)
+          w.end({
+            reason: 'failed',
+            detail: `${path.basename(this.#binary)} exited with ${code}${lines.length > 0 ? `: ${lines.slice(-3).join(' | ')}` : ''}`,
+          });
+        else w.end({ reason: 'closed', detail: '' });
       }
-      const current = await windowState(id);
-      // Bounds apply to a normal window, and Chromium changes state only through normal.
-      const wanted = op.op === 'state' ? op.state : 'normal';
-      if (current !== 'normal' && current !== wanted)
-        await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: 'normal' } });
-      if (op.op === 'bounds') {
-        const { op: _op, ...bounds } = op;
-        await p.send('Browser.setWindowBounds', { windowId: id, bounds });
-      } else if (wanted !== 'normal' || current !== 'normal') {
-        await p.send('Browser.setWindowBounds', { windowId: id, bounds: { windowState: wanted } });
+    });
+    if (pipe !== undefined) {
+      pipe.on('Target.targetCreated', (params) => {
+        const info = params['targetInfo'] as TargetInfo | undefined;
+        if (info?.type === 'page') b.created.push(info);
+      });
+      pipe.on('Target.targetDestroyed', (params) => {
+        for (const w of [...this.#windows]) if (w.targetId !== undefined && w.targetId === params['targetId']) w.end({ reason: 'closed', detail: '' });
+      });
+      // Browser-level target discovery (no page domain): tells which popup a window.open made, and when a window closes.
+      await pipe.send('Target.setDiscoverTargets', { discover: true });
+    }
+    return b;
+  }
+
+  /**
+   * A new app-style window: a popup opened by a live window's page, from an isolated world (the page's own
+   * `window.open` may be replaced) through a one-off session, `noopener` so the windows share nothing but their
+   * origin. The popup starts blank; the caller sends it to its URL.
+   */
+  async #popup(b: Browser, openerId: string, window: WindowConfig): Promise<string> {
+    const pipe = b.pipe as DevToolsPipe;
+    const known = new Set(b.created.map((t) => t.targetId));
+    const { sessionId } = (await pipe.send('Target.attachToTarget', { targetId: openerId, flatten: true })) as { sessionId?: string };
+    if (typeof sessionId !== 'string') throw new Error('Target.attachToTarget returned no session');
+    try {
+      const { frameTree } = (await pipe.send('Page.getFrameTree', {}, sessionId)) as { frameTree?: { frame?: { id?: string } } };
+      const frameId = frameTree?.frame?.id;
+      if (typeof frameId !== 'string') throw new Error('Page.getFrameTree returned no frame');
+      const { executionContextId } = (await pipe.send('Page.createIsolatedWorld', { frameId, worldName: 'airlock-window-host' }, sessionId)) as {
+        executionContextId?: number;
+      };
+      if (typeof executionContextId !== 'number') throw new Error('Page.createIsolatedWorld returned no context');
+      const features = `popup,noopener,noreferrer,width=${Math.round(window.width)},height=${Math.round(window.height)}`;
+      await pipe.send(
+        'Runtime.evaluate',
+        { expression: `void window.open('about:blank', '', ${JSON.stringify(features)})`, contextId: executionContextId, userGesture: true },
+        sessionId,
+      );
+    } finally {
+      await pipe.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    }
+    const deadline = Date.now() + POPUP_TIMEOUT_MS;
+    for (;;) {
+      const made = b.created.find((t) => !known.has(t.targetId) && (t as { openerId?: string }).openerId === openerId);
+      if (made !== undefined) {
+        const found = (await pipe.send('Browser.getWindowForTarget', { targetId: made.targetId })) as { windowId?: number };
+        if (typeof found.windowId === 'number')
+          await pipe
+            .send('Browser.setWindowBounds', {
+              windowId: found.windowId,
+              bounds: { width: Math.round(window.width), height: Math.round(window.height) },
+            })
+            .catch(() => undefined);
+        return made.targetId;
       }
-      // A window manager applies a state change asynchronously: read it back until it shows (or give up).
-      const until = Date.now() + STATE_SETTLE_MS;
-      let state = await windowState(id);
-      while (op.op === 'state' && state !== wanted && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 50));
-        state = await windowState(id);
-      }
-      return state;
-    },
-    async close() {
-      stopping = true;
-      await proc.stop();
-      await ended;
-    },
-  };
+      if (Date.now() > deadline || pipe.closed) throw new Error(`the browser opened no window within ${POPUP_TIMEOUT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 }

@@ -88,9 +88,11 @@ export interface Cli extends AsyncDisposable {
 /** Spawns `node dist/cli/main.js ...args`, or `...wrap node dist/cli/main.js ...args` (e.g. under xvfb-run). */
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; wrap?: string[] } = {}): Cli {
   const argv = [...(options.wrap ?? []), process.execPath, CLI, ...args];
+  // The app's browser profile lives under its local data dir: a temp one unless the test gives its own.
+  const dataHome = options.env?.['XDG_DATA_HOME'] === undefined ? mkdtempSync(path.join(tmpdir(), 'airlock-cli-data-')) : undefined;
   const child = spawn(argv[0] ?? process.execPath, argv.slice(1), {
     cwd: options.cwd ?? REPO,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, NO_COLOR: '1', ...(dataHome === undefined ? {} : { XDG_DATA_HOME: dataHome }), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -163,6 +165,7 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
           // gone
         }
       }
+      if (dataHome !== undefined) rmSync(dataHome, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }
