@@ -361,7 +361,7 @@ export class Supervisor {
 
   #watchWindow(w: AppWindow): void {
     this.#windows.set(w.label, w);
-    if (this.#options.verbose) log(`window ${bold(w.label)} opened (browser pid ${w.pid ?? 'starting'})`);
+    if (this.#options.verbose) w.opened.then((pid) => log(`window ${bold(w.label)} opened (pid ${pid})`)).catch(() => undefined);
     void w.ended.then(async ({ reason, detail }) => {
       if (this.#windows.get(w.label) === w) this.#windows.delete(w.label);
       if (reason === 'stopped' || this.#phase === 'stopping' || this.#phase === 'restarting') return;

@@ -85,8 +85,8 @@ export const PROFILE_FOLDER = 'airlock-chromium-profile';
 
 export interface AppWindow {
   readonly label: string;
-  /** The pid of the app's browser process (shared by all its windows), once it runs. */
-  readonly pid: number | undefined;
+  /** Resolves with the pid of the app's browser process (shared by all its windows) once the window shows its page. */
+  readonly opened: Promise<number>;
   /** Why it ended, for the log: 'closed' (by the user), 'stopped' (by the CLI), or 'failed' with output. */
   readonly ended: Promise<{ reason: 'closed' | 'stopped' | 'failed'; detail: string }>;
   /** Drives the window over its DevTools pipe; resolves with its state afterwards. */
@@ -192,7 +192,8 @@ export class ChromiumHost {
       },
     };
     this.#windows.add(hosted);
-    const opened = (this.#queue = this.#queue.then(() => this.#openWindow(hosted, url, window)));
+    const opened = this.#queue.then(() => this.#openWindow(hosted, url, window));
+    this.#queue = opened.catch(() => undefined);
     const navigated = opened.catch((error: unknown) => {
       const detail = `could not open the window's page: ${error instanceof Error ? error.message : String(error)}`;
       const b = this.#browser;
@@ -202,6 +203,8 @@ export class ChromiumHost {
     });
     void navigated;
     const host = this;
+    const openedPid = opened.then(() => browser().proc.pid);
+    openedPid.catch(() => undefined);
     const browser = (): Browser => {
       const b = host.#browser;
       if (b?.pipe === undefined || hosted.targetId === undefined) throw new Error('the window has no DevTools pipe');
@@ -224,9 +227,7 @@ export class ChromiumHost {
     };
     return {
       label: window.label,
-      get pid(): number | undefined {
-        return host.#browser?.proc.pid;
-      },
+      opened: openedPid,
       ended,
       async control(op) {
         const id = await browserWindow();

@@ -67,7 +67,7 @@ describe('the window credential and other local users (#2)', { skip }, () => {
       // Only the processes of this app (other processes on the machine may mention anything).
       const ours = new Set([cli.child.pid, ...cli.tree()].map(String));
       const lines = (await commandLinesAs(user)).filter((l) => ours.has(l.split(' ')[0] ?? ''));
-      const browsers = lines.filter((l) => l.includes('airlock-window-'));
+      const browsers = lines.filter((l) => l.includes('airlock-chromium-profile'));
       assert.ok(browsers.length > 0, "the second user can read the app's Chromium command lines (the check sees them)");
       const leaks = lines.filter((l) => l.includes('__airlock') || /#.*ticket|airlock\.ticket/.test(l));
       assert.deepEqual(leaks, [], 'no command line carries a credential');
