@@ -9,7 +9,7 @@
  * does `getCurrentWindow().close()` of the last one; Ctrl-C or SIGTERM stops windows, core and dev server.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WindowConfig } from '../core/config.js';
@@ -44,6 +44,9 @@ export interface RunOptions {
   readonly inspector: boolean;
 }
 
+/** In the profile folder: the port the app's windows last used (their storage is keyed by that origin). */
+const PORT_FILE = 'airlock-port';
+
 const BACKEND = fileURLToPath(new URL('./backend.js', import.meta.url));
 const VERSION = '0.1.0';
 
@@ -65,6 +68,8 @@ export class Supervisor {
   #browser: string | undefined;
   /** The app's one browser process (all its windows, one persistent profile), made with the first window. */
   #host: ChromiumHost | undefined;
+  /** That profile's folder (undefined: no window host, or no local data dir for the app). */
+  #profile: string | undefined;
   #phase: 'starting' | 'running' | 'restarting' | 'stopping' = 'starting';
   #restartQueued = false;
   #exit!: (code: number) => void;
@@ -86,9 +91,11 @@ export class Supervisor {
     if (p.devUrl === undefined || o.mode === 'run') this.#checkFrontend();
 
     this.#windowMode = this.#pickWindowMode();
+    if (this.#windowMode === 'chromium') this.#profile = this.#profileDir();
     const ready = await this.#startBackend();
     if (this.#phase !== 'starting') return;
     if (ready === undefined) throw new CliError('the core did not start (see the error above)');
+    this.#rememberPort(ready.port);
     this.#printBanner(ready);
     await this.#openWindows(ready);
     if (o.mode === 'dev' && o.watch) {
@@ -187,7 +194,7 @@ export class Supervisor {
       configPath: p.configPath,
       projectDir: p.dir,
       mode: this.#options.mode,
-      port: this.#ready?.port ?? this.#options.port,
+      port: this.#ready?.port ?? this.#preferredPort(),
       verbose: this.#options.verbose,
       inspector: this.#options.inspector,
       windowHost: this.#windowMode === 'chromium',
@@ -309,7 +316,7 @@ export class Supervisor {
   }
 
   #open(url: string, w: WindowConfig): AppWindow {
-    this.#host ??= new ChromiumHost(this.#browser as string, this.#profileDir(), { headless: this.#options.headless === true });
+    this.#host ??= new ChromiumHost(this.#browser as string, this.#profile, { headless: this.#options.headless === true });
     return this.#host.open(url, w);
   }
 
@@ -328,6 +335,37 @@ export class Supervisor {
       return undefined;
     }
     return path.join(base, PROFILE_FOLDER);
+  }
+
+  /**
+   * The port to serve on: `--port`, else the one this app's windows used last time. Web storage belongs to an
+   * origin, and the core's origin is `http://127.0.0.1:<port>`: on a new port every run, the windows would start
+   * with empty storage each time (Tauri's origin never changes).
+   */
+  #preferredPort(): number {
+    if (this.#options.port !== 0 || this.#profile === undefined) return this.#options.port;
+    try {
+      const port = Number(readFileSync(path.join(this.#profile, PORT_FILE), 'utf8').trim());
+      return Number.isInteger(port) && port >= 1024 && port <= 65535 ? port : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  #rememberPort(port: number): void {
+    if (this.#profile === undefined) return;
+    const wanted = this.#preferredPort();
+    if (wanted !== 0 && wanted !== port)
+      warn(
+        `port ${wanted} is in use: the app is on ${port} this time, so its windows do not see the storage (localStorage, IndexedDB) they keep on ${wanted}`,
+      );
+    if (this.#options.port !== 0) return;
+    try {
+      mkdirSync(this.#profile, { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(this.#profile, PORT_FILE), `${port}\n`);
+    } catch (error) {
+      warn(`could not remember the app's port in ${shown(this.#profile)}: ${(error as Error).message}`);
+    }
   }
 
   /** The core asks to drive a window (size, position, maximize …): done over the window's DevTools pipe. */

@@ -127,6 +127,9 @@ const STATE_SETTLE_MS = 3000;
 /** A browser that exits this fast with an error never showed a window. */
 const EARLY_FAILURE_MS = 4000;
 
+/** How long Chromium may take to shut down cleanly (Browser.close) before its processes are stopped. */
+const CLOSE_GRACE_MS = 5000;
+
 /** How long a popup opened for a new window may take to appear as a target. */
 const POPUP_TIMEOUT_MS = 15_000;
 
@@ -215,7 +218,9 @@ export class ChromiumHost {
       await opened;
       const { pipe } = browser();
       if (windowId === undefined) {
-        const found = (await (pipe as DevToolsPipe).send('Browser.getWindowForTarget', { targetId: hosted.targetId })) as { windowId?: number };
+        const found = (await (pipe as DevToolsPipe).send('Browser.getWindowForTarget', { targetId: hosted.targetId })) as {
+          windowId?: number;
+        };
         if (typeof found.windowId !== 'number') throw new Error('Browser.getWindowForTarget returned no window');
         windowId = found.windowId;
       }
@@ -302,6 +307,17 @@ export class ChromiumHost {
     const b = this.#browser;
     if (b === undefined) return this.#previous.then(() => undefined);
     this.#browser = undefined;
+    // Browser.close shuts Chromium down as closing its last window does, writing the profile out (localStorage is
+    // kept in memory for a while); signals to its process group would end its storage process before that.
+    if (b.pipe !== undefined && !b.pipe.closed) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        b.pipe.send('Browser.close').then(() => b.gone),
+        b.gone,
+        new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS))),
+      ]).catch(() => undefined);
+      clearTimeout(timer);
+    }
     b.pipe?.close();
     await b.proc.stop(1000);
     await b.gone;
@@ -371,7 +387,8 @@ export class ChromiumHost {
         if (info?.type === 'page') b.created.push(info);
       });
       pipe.on('Target.targetDestroyed', (params) => {
-        for (const w of [...this.#windows]) if (w.targetId !== undefined && w.targetId === params['targetId']) w.end({ reason: 'closed', detail: '' });
+        for (const w of [...this.#windows])
+          if (w.targetId !== undefined && w.targetId === params['targetId']) w.end({ reason: 'closed', detail: '' });
       });
       // Browser-level target discovery (no page domain): tells which popup a window.open made, and when a window closes.
       await pipe.send('Target.setDiscoverTargets', { discover: true });
@@ -393,14 +410,22 @@ export class ChromiumHost {
       const { frameTree } = (await pipe.send('Page.getFrameTree', {}, sessionId)) as { frameTree?: { frame?: { id?: string } } };
       const frameId = frameTree?.frame?.id;
       if (typeof frameId !== 'string') throw new Error('Page.getFrameTree returned no frame');
-      const { executionContextId } = (await pipe.send('Page.createIsolatedWorld', { frameId, worldName: 'airlock-window-host' }, sessionId)) as {
+      const { executionContextId } = (await pipe.send(
+        'Page.createIsolatedWorld',
+        { frameId, worldName: 'airlock-window-host' },
+        sessionId,
+      )) as {
         executionContextId?: number;
       };
       if (typeof executionContextId !== 'number') throw new Error('Page.createIsolatedWorld returned no context');
       const features = `popup,noopener,noreferrer,width=${Math.round(window.width)},height=${Math.round(window.height)}`;
       await pipe.send(
         'Runtime.evaluate',
-        { expression: `void window.open('about:blank', '', ${JSON.stringify(features)})`, contextId: executionContextId, userGesture: true },
+        {
+          expression: `void window.open('about:blank', '', ${JSON.stringify(features)})`,
+          contextId: executionContextId,
+          userGesture: true,
+        },
         sessionId,
       );
     } finally {
