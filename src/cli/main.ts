@@ -17,7 +17,7 @@ Usage
 Options (dev, run)
   --no-window          print the one-time URLs instead of opening windows (also automatic without a display)
   --headless           open every window in headless Chromium (no display needed: CI, tests)
-  --port <n>           port on 127.0.0.1 (default: a free one)
+  --port <n>           port on 127.0.0.1 (default: the one its windows used last, else a free one)
   --config <file>      tauri.conf.json to use (default: <dir>/src-tauri/tauri.conf.json)
   --entry <file>       TypeScript backend entry (default: src-tauri/main.ts next to the config)
   --verbose            log every IPC call, not only the failed ones
