@@ -109,6 +109,8 @@ export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'h
     `--window-size=${Math.round(w.width)},${Math.round(w.height)}`,
     '--no-first-run',
     '--no-default-browser-check',
+    // A persistent profile remembers a crash (a killed CLI): no "restore pages?" bubble over the app's window.
+    '--hide-crash-restore-bubble',
     '--disable-sync',
     '--disable-background-networking',
     '--disable-component-update',
