@@ -2,9 +2,13 @@
 // about maximize, minimize and focus (it has no window manager and grants focus to every page): the same fixture as
 // windows-headless.test.ts resizes, moves, maximizes, minimizes and fullscreens its window and reads each state
 // back, opens two more windows (which take the focus), takes the focus back with setFocus(), and closes them.
+// All three are app windows of the app's one browser (openbox sees the role "pop-up" on each, where a tabbed
+// browser window has "browser": `--app=about:blank`, or `Target.createTarget`, gives a tabbed one).
 // Skipped where xvfb-run, openbox or a Chromium is missing (CI installs them: .ci/run).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CHROMIUM } from '../helpers/browser.js';
 import { makeProject, removeProject, startCli } from './helpers.js';
@@ -22,6 +26,8 @@ const skip = !existsSync(XVFB_RUN)
 describe('the window host under Xvfb and openbox', { skip }, () => {
   test('size, position, maximize, minimize, fullscreen and focus are real', { timeout: 180_000 }, async () => {
     const project = await makeProject('windows');
+    const watch = mkdtempSync(path.join(tmpdir(), 'airlock-wm-'));
+    const roles = path.join(watch, 'roles');
     try {
       // openbox starts with the display; the CLI follows once it has had a moment to take over as window manager.
       await using cli = startCli(['run', project], {
@@ -32,7 +38,9 @@ describe('the window host under Xvfb and openbox', { skip }, () => {
           '-screen 0 1280x800x24 -nolisten tcp',
           'sh',
           '-c',
-          `${OPENBOX} --sm-disable >/dev/null 2>&1 & until xprop -root _NET_SUPPORTING_WM_CHECK >/dev/null 2>&1; do sleep 0.1; done; exec "$@"`,
+          `${OPENBOX} --sm-disable >/dev/null 2>&1 & until xprop -root _NET_SUPPORTING_WM_CHECK >/dev/null 2>&1; do sleep 0.1; done; ` +
+            // The roles of the browser's visible windows as the window manager sees them: one line per snapshot.
+            `(while :; do echo $(for id in $(xdotool search --onlyvisible --class chromium 2>/dev/null); do xprop -id "$id" WM_WINDOW_ROLE | sed 's/.*= //'; done) >> ${roles}; sleep 0.05; done) & exec "$@"`,
           'sh',
         ],
         env: { AIRLOCK_BROWSER: CHROMIUM },
@@ -52,7 +60,16 @@ describe('the window host under Xvfb and openbox', { skip }, () => {
       assert.equal(focused[1], 'true', 'setFocus() gave the main window the focus back');
       await cli.waitFor(/window second closed/);
       await cli.waitFor(/window fromcore closed/);
+      // Every snapshot of the window roles taken while the app ran: one shows all three windows, and none a tabbed one.
+      const snapshots = readFileSync(roles, 'utf8').split('\n');
+      const words = (l: string): string[] => l.split(' ').filter((r) => r !== '');
+      assert.ok(
+        snapshots.some((l) => words(l).length === 3),
+        `three browser windows at once: ${snapshots.join(' | ')}`,
+      );
+      assert.deepEqual([...new Set(snapshots.flatMap(words))], ['"pop-up"'], 'app windows only');
     } finally {
+      rmSync(watch, { recursive: true, force: true });
       removeProject(project);
     }
   });
