@@ -21,7 +21,7 @@ import { bold, CliError, cyan, dim, green, log, printError, rows, shown, warn, y
 import type { Managed } from './processes.js';
 import { loadProject, type Project } from './project.js';
 import { watchBackend, type Watcher } from './watch.js';
-import { type AppWindow, ChromiumHost, findChromium, hasDisplay, PROFILE_FOLDER } from './windows.js';
+import { type AppWindow, ChromiumHost, findChromium, hasDisplay, PROFILE_FOLDER, profileInUse } from './windows.js';
 
 export interface RunOptions {
   readonly mode: 'dev' | 'run';
@@ -359,7 +359,8 @@ export class Supervisor {
       warn(
         `port ${wanted} is in use: the app is on ${port} this time, so its windows do not see the storage (localStorage, IndexedDB) they keep on ${wanted}`,
       );
-    if (this.#options.port !== 0) return;
+    // Another running instance holds the profile (its windows get a throw-away one): its port stays the remembered one.
+    if (this.#options.port !== 0 || profileInUse(this.#profile)) return;
     try {
       mkdirSync(this.#profile, { recursive: true, mode: 0o700 });
       writeFileSync(path.join(this.#profile, PORT_FILE), `${port}\n`);

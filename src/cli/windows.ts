@@ -11,13 +11,14 @@
  * Without a Chromium, or with no display or `--no-window`, the URLs are printed for the user to open (handing them
  * to the default browser would put them in a command line).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { WindowConfig } from '../core/config.js';
 import type { HostWindowOp, HostWindowState } from '../core/handle.js';
 import { DevToolsPipe, firstPage, navigate, type TargetInfo } from './devtools.js';
+import { shown, warn } from './output.js';
 import { type Managed, spawnManaged } from './processes.js';
 
 const CHROMIUM_NAMES = [
@@ -121,6 +122,28 @@ export function chromiumArgs(profile: string, w: Pick<WindowConfig, 'width' | 'h
   const extra = process.env['AIRLOCK_BROWSER_ARGS'];
   if (extra !== undefined && extra.trim() !== '') args.push(...extra.trim().split(/\s+/));
   return args;
+}
+
+/**
+ * Whether a running browser holds the profile (another instance of the app): Chromium's `SingletonLock` names
+ * `<host>-<pid>`. A second browser on it would hand its window to that one.
+ */
+export function profileInUse(dir: string): boolean {
+  let target: string;
+  try {
+    target = readlinkSync(path.join(dir, 'SingletonLock'));
+  } catch {
+    return false;
+  }
+  const m = /^(.*)-(\d+)$/.exec(target);
+  if (m === null) return false;
+  if (m[1] !== hostname()) return true;
+  try {
+    process.kill(Number(m[2]), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** How long a maximize/minimize/fullscreen may take to show in the window's state (window managers are asynchronous). */
@@ -346,6 +369,12 @@ export class ChromiumHost {
     await this.#previous;
     let profile = this.#profile;
     let temporary = false;
+    if (profile !== undefined && profileInUse(profile)) {
+      warn(
+        `the app's browser profile ${shown(profile)} is in use (is the app already running?): this run's windows get a throw-away profile, without the app's storage`,
+      );
+      profile = undefined;
+    }
     if (profile !== undefined) mkdirSync(profile, { recursive: true, mode: 0o700 });
     else {
       profile = mkdtempSync(path.join(tmpdir(), 'airlock-profile-'));

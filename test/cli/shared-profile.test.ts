@@ -3,7 +3,9 @@
 // main window writes to localStorage and IndexedDB is read by a second window opened from the page, a value the
 // second writes reaches the first as a `storage` event (one live profile, not copies), and both survive a restart of
 // the app. With that shared profile, a Service Worker is still refused (security finding #8): neither window can
-// register one, before or after the restart, so none can take over the other windows' pages.
+// register one, before or after the restart, so none can take over the other windows' pages. A second instance
+// started while the first runs cannot share the profile (Chromium allows one browser per profile): it warns and
+// runs on a throw-away one, and the first instance's storage is still there after the restart.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +37,14 @@ describe("the app's windows share one persistent profile", { skip }, () => {
         const seen = await cli.waitFor(/page second: (\{"seen".*\})/, 30_000);
         assert.deepEqual(json(seen), { seen: { local: 'written by main', idb: 'put by main' }, sw: REFUSED });
         await cli.waitFor(/page main: \{"reply":"written by second \d+"\}/);
+        // A second instance of the app while this one runs: the profile is in use, so its windows get a throw-away
+        // one (they open and work, with empty storage), and it leaves the remembered port alone.
+        {
+          await using other = startCli(['run', project, '--headless'], { env });
+          await other.waitFor(/browser profile .* is in use \(is the app already running\?\)/, 60_000);
+          assert.deepEqual(json(await other.waitFor(/page main: (\{"before".*\})/, 60_000)), { before: { local: null, idb: null } });
+          await other.waitFor(/page second: \{"seen":\{"local":"written by main"/, 30_000);
+        }
         // Ctrl-C: the app stops (and its browser with it, writing its profile out).
         cli.child.kill('SIGINT');
         assert.equal(await cli.exited, 0);
