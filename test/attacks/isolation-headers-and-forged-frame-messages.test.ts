@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Frame, Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { startAttacker, type Attacker } from '../helpers/attacker.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -19,7 +19,6 @@ let browser: Browser;
 let t: TestApp;
 let attacker: Attacker;
 let page: Page;
-let server: WebSocketRoute;
 const sent: Array<string | Buffer> = [];
 const headersSeen: Array<Record<string, string>> = [];
 /** While set, rewrites each text frame the page sends before the core sees it (the man in the middle). */
@@ -45,12 +44,15 @@ before(async () => {
   const context = await browser.newContext();
   await context.addInitScript('globalThis.__name = (f) => f');
   page = await context.newPage();
+  // Both IPC sockets pass through here (the page's and the isolation frame's); each goes to its own upstream,
+  // whichever connects first, and only the frame's (the one carrying sealed calls) is tampered with.
   await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
-    server = ws.connectToServer();
+    const upstream = ws.connectToServer();
+    const carriesSealedCalls = new URL(ws.url()).port !== String(t.server.port);
     ws.onMessage((m) => {
-      const out = typeof m === 'string' && tamper !== undefined ? tamper(m) : m;
-      sent.push(out);
-      server.send(out);
+      const out = carriesSealedCalls && typeof m === 'string' && tamper !== undefined ? tamper(m) : m;
+      if (carriesSealedCalls) sent.push(out);
+      upstream.send(out);
     });
   });
   await page.goto(t.server.url('main'));

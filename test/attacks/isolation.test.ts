@@ -33,11 +33,16 @@ before(async () => {
   const context = await browser.newContext();
   await context.addInitScript('globalThis.__name = (f) => f');
   page = await context.newPage();
+  // Both IPC sockets pass through here: the page's (to the core's port) and the isolation frame's (to the isolation
+  // origin), which carries the sealed calls. Each is forwarded to its own upstream, whichever connects first;
+  // `server` is the frame socket's, the one the attacks below inject into.
   await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
-    server = ws.connectToServer();
+    const upstream = ws.connectToServer();
+    const carriesSealedCalls = new URL(ws.url()).port !== String(t.server.port);
+    if (carriesSealedCalls) server = upstream;
     ws.onMessage((m) => {
-      sent.push(m);
-      server.send(m);
+      if (carriesSealedCalls) sent.push(m);
+      upstream.send(m);
     });
   });
   await page.goto(t.server.url('main'));
