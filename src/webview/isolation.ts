@@ -18,6 +18,7 @@ import {
   type IsolationPayload,
   type IsolationRequest,
 } from '../protocol/isolation.js';
+import { ErrorCode, wireError } from '../protocol/errors.js';
 import { runCallback } from './callbacks.js';
 import { g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
@@ -35,7 +36,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
 
   const refuse = (callback: number, error: number, reason: string): void => {
     socket.forget(callback, error);
-    runCallback(error, { code: 'ISOLATION_REFUSED', message: reason });
+    runCallback(error, wireError(ErrorCode.ISOLATION_REFUSED, reason));
   };
 
   function forward(message: IsolationPayload): void {
