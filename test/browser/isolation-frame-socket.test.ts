@@ -9,6 +9,7 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
+import { poll, until } from '../helpers/wait.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const s = sentinel();
@@ -85,16 +86,19 @@ async function open(label: string): Promise<Opened> {
 
 const refusals = (): number => t.logs.filter((l) => l.includes('isolation: refused') || l.includes('isolation: closing')).length;
 async function refusedAtLeast(n: number): Promise<number> {
-  for (let i = 0; i < 250 && refusals() < n; i++) await new Promise((r) => setTimeout(r, 20));
+  await poll(() => refusals() >= n);
   return refusals();
 }
 
-const callbacks = (page: Page): Promise<number> =>
-  page.evaluate(async () => {
-    const live = (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks;
-    for (let i = 0; i < 100 && live.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    return live.size;
-  });
+const liveCallbacks = (page: Page): Promise<number> =>
+  page.evaluate(
+    () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+  );
+/** The page drops callbacks as it handles each answer: waits (bounded) for none to be left, and returns how many are. */
+async function callbacks(page: Page): Promise<number> {
+  await poll(async () => (await liveCallbacks(page)) === 0);
+  return liveCallbacks(page);
+}
 
 describe("the isolation frame's socket", () => {
   test('takes only sealed calls of its own webview: plaintext and a sealed call of another webview are refused', async () => {
@@ -117,16 +121,17 @@ describe("the isolation frame's socket", () => {
   test('anything that is not a call closes it, and the frame then refuses calls instead of leaving them unanswered', async () => {
     const c = await open('broken');
     c.frameCore().send(Buffer.from([1, 2, 3]));
-    const outcome = await c.page.evaluate(async () => {
-      for (let i = 0; i < 100; i++) {
-        const r = await window.api.core.invoke('ping').then(
+    const ping = (): Promise<string> =>
+      c.page.evaluate(() =>
+        window.api.core.invoke('ping').then(
           () => 'answered',
           (e: { code: string }) => e.code,
-        );
-        if (r === 'ISOLATION_REFUSED') return r;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return 'still answered';
+        ),
+      );
+    let outcome = 'still answered';
+    await poll(async () => {
+      outcome = await ping();
+      return outcome === 'ISOLATION_REFUSED';
     });
     // (a call already sealed when the socket closed rejects DISCONNECTED; the next ones are refused by the frame)
     assert.equal(outcome, 'ISOLATION_REFUSED');
@@ -150,7 +155,7 @@ describe('restarts in the middle of calls', () => {
       );
     const heldCall = call('held');
     const slowCall = call('slow');
-    for (let i = 0; i < 250 && slowStarted === started; i++) await new Promise((r) => setTimeout(r, 20));
+    await poll(() => slowStarted !== started);
     assert.equal(slowStarted, started + 1, '`slow` reached the core; `held` waits in the hook');
     await page.evaluate(() => {
       const frame = document.getElementById('__tauri_isolation__') as HTMLIFrameElement;
@@ -175,12 +180,12 @@ describe('restarts in the middle of calls', () => {
       await window.api.event.listen('never', () => {});
       void window.api.core.invoke('slow').catch(() => {});
     });
-    for (let i = 0; i < 250 && slowStarted === started; i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => slowStarted !== started, '`slow` to reach the core');
     await page.reload();
     await page.waitForFunction(() => typeof window.api === 'object');
     assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'the reloaded page has a working frame');
     release?.();
-    for (let i = 0; i < 250 && t.app.stats.pending > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await poll(() => t.app.stats.pending === 0); // the released call finishes; the assertion below names what is left
     assert.deepEqual(
       { pending: t.app.stats.pending, listeners: t.app.stats.pageListeners, channels: t.app.stats.channels },
       { pending: 0, listeners: 0, channels: 0 },
@@ -202,9 +207,15 @@ describe('order', () => {
       }
       await Promise.all(calls);
       const got: number[] = [];
-      const un = await event.listen<number>('tick', (e) => void got.push(e.payload));
+      let gotAll = (): void => {};
+      const all = new Promise<void>((res) => (gotAll = res));
+      const un = await event.listen<number>('tick', (e) => {
+        if (got.push(e.payload) === 200) gotAll();
+      });
       await core.invoke('ticks');
-      for (let i = 0; i < 100 && got.length < 200; i++) await new Promise((res) => setTimeout(res, 20));
+      // Waits for the 200th event, bounded so that a missing one fails the assertion instead of hanging.
+      await Promise.race([all, new Promise((res) => setTimeout(res, 5000))]);
+      await core.invoke('whoami'); // a fence: any extra event the core sent arrives before this answer
       un();
       return got;
     });
