@@ -89,6 +89,23 @@ describe('window api in Chromium', () => {
     assert.deepEqual(got, { title: 'Renamed by the API', document: 'Renamed by the API' });
   });
 
+  test('isVisible() follows document.visibilityState where no host drives the window', async () => {
+    const visible = await page.evaluate(() => window.api.getCurrentWindow().isVisible());
+    // Headless Chromium never hides a page: the browser's visibility is faked at its very edge, the document.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    const isVisible = (): Promise<boolean> => page.evaluate(() => window.api.getCurrentWindow().isVisible());
+    await until(async () => !(await isVisible()), 'isVisible() to answer false for a hidden page');
+    await page.evaluate(() => {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await until(isVisible, 'isVisible() to answer true again');
+    assert.equal(visible, true);
+  });
+
   test('a real resize fires tauri://resize with the physical inner size; a colour-scheme change fires theme-changed', async () => {
     await page.evaluate(async () => {
       type On<P> = (handler: (e: { payload: P }) => unknown) => Promise<unknown>;

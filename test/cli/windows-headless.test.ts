@@ -27,7 +27,17 @@ describe('airlock run --headless', { skip }, () => {
       assert.deepEqual(JSON.parse(moved[1] as string), { movedTo: [40, 30] });
       const states = await cli.waitFor(/page main: (\{"states".*\})/, 30_000);
       assert.deepEqual(JSON.parse(states[1] as string), {
-        states: { maximized: true, unmaximized: true, minimized: true, unminimized: true, fullscreen: true, windowed: true },
+        states: {
+          maximized: true,
+          unmaximized: true,
+          minimized: true,
+          unminimized: true,
+          visible: true,
+          hidden: true,
+          shown: true,
+          fullscreen: true,
+          windowed: true,
+        },
       });
       await cli.waitFor(/page second: \{"opened":"second","title":"Second"\}/, 30_000);
       await cli.waitFor(/page fromcore: \{"opened":"fromcore","title":"From the core"\}/, 30_000);

@@ -207,6 +207,12 @@ export const windowPlugin = new PluginBuilder('window')
     is_minimized: getter('is_minimized', (r, label, host) => stateOr(host, label, 'minimized', isMinimized(r))),
     is_maximized: getter('is_maximized', (r, label, host) => stateOr(host, label, 'maximized', r.sc[6] > 0 && isMaximized(r))),
     is_focused: getter('is_focused', (r) => r.f),
+    // Hidden ≈ minimized where a host drives the window (a browser window cannot be unmapped); otherwise whether
+    // the page is shown (`document.visibilityState`: a minimized window or a covered tab hides it).
+    is_visible: getter('is_visible', (r, label, host) => {
+      const hosted = host.hostWindowState(label);
+      return hosted === undefined ? !r.h : hosted !== 'minimized';
+    }),
     theme: getter('theme', (r, label, host) => (host.windowReport(label) === undefined ? null : r.th)),
     // A browser window always has its frame, buttons and input, and no page can hide it or pin it on top.
     is_decorated: constant('is_decorated', true),
@@ -215,7 +221,6 @@ export const windowPlugin = new PluginBuilder('window')
     is_minimizable: constant('is_minimizable', true),
     is_closable: constant('is_closable', true),
     is_enabled: constant('is_enabled', true),
-    is_visible: constant('is_visible', true),
     is_always_on_top: constant('is_always_on_top', false),
     current_monitor: getter('current_monitor', (_r, label, host) => {
       const r = host.windowReport(label);
