@@ -17,6 +17,7 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { type Attacker, startAttacker } from '../helpers/attacker.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
+import { untilValue } from '../helpers/wait.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const isolation = (dir: string) => ({
@@ -66,22 +67,18 @@ async function open(t: TestApp, waitUntil: 'load' | 'domcontentloaded' = 'load')
     page,
     core: () => core as WebSocketRoute,
     async connection() {
-      for (let i = 0; i < 500; i++) {
-        const hello = fromCore.find((f) => f.startsWith('{"hello":'));
-        if (hello !== undefined) return (JSON.parse(hello) as { hello: { conn: string } }).hello.conn;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return assert.fail('no hello from the core');
+      const hello = await untilValue(() => fromCore.find((f) => f.startsWith('{"hello":')), 'the hello from the core');
+      return (JSON.parse(hello) as { hello: { conn: string } }).hello.conn;
     },
   };
 }
 
 const isolationOrigin = async (page: Page): Promise<string> =>
   new URL(
-    await page.evaluate(async () => {
-      for (let i = 0; i < 200 && document.getElementById('__tauri_isolation__') === null; i++) await new Promise((r) => setTimeout(r, 10));
-      return (document.getElementById('__tauri_isolation__') as HTMLIFrameElement).src;
-    }),
+    await untilValue(
+      () => page.evaluate(() => (document.getElementById('__tauri_isolation__') as HTMLIFrameElement | null)?.src),
+      'the isolation frame element',
+    ),
   ).origin;
 
 describe('#3 the isolation hook cannot be raced, and fails closed', () => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { poll } from '../helpers/wait.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -70,8 +71,7 @@ const refusals = (): number => t.logs.filter((l) => l.includes('isolation: refus
 
 /** Waits (bounded) until the core has logged `n` refusals in all, then returns that count. */
 async function refusedCount(n?: number): Promise<number> {
-  const end = Date.now() + 5000;
-  while (n !== undefined && refusals() < n && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  if (n !== undefined) await poll(() => refusals() >= n);
   return refusals();
 }
 
