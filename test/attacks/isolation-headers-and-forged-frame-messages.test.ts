@@ -97,8 +97,38 @@ describe('a man in the middle changes the headers of a sealed call', () => {
   });
 });
 
+/** The marker the attacking frame posts after its forged messages. */
+const FENCE = 'airlock-test-fence';
+/** Starts listening, in `target`, for the marker. */
+const armFence = (target: Page | Frame): Promise<void> =>
+  target.evaluate((FENCE) => {
+    const w = window as unknown as { airlockFence?: Promise<void> };
+    w.airlockFence = new Promise<void>((resolve) => {
+      addEventListener('message', function on(e: MessageEvent) {
+        if (e.data !== FENCE) return;
+        removeEventListener('message', on);
+        resolve();
+      });
+    });
+  }, FENCE);
+/** Waits until `target` has received the marker, so every message posted to it before the marker was handled. */
+async function passFence(target: Page | Frame): Promise<void> {
+  const passed = await target.evaluate(() =>
+    Promise.race([
+      (window as unknown as { airlockFence?: Promise<void> }).airlockFence?.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)), // a bound, so a lost marker fails
+    ]),
+  );
+  assert.equal(passed, true, 'the fence marker arrived');
+}
+
 describe('a cross-origin frame inside the app page', () => {
   let ad: Frame;
+  const isolationFrame = (): Frame => {
+    const frame = page.frames().find((f) => f !== page.mainFrame() && f !== ad);
+    assert.ok(frame, 'the isolation frame is there');
+    return frame;
+  };
 
   before(async () => {
     const name = 'ad';
@@ -120,13 +150,14 @@ describe('a cross-origin frame inside the app page', () => {
 
   test('forged "sealed", "refused" and "ready" replies posted to the page are ignored: nothing reaches the core', async () => {
     const framesBefore = sent.length;
+    await armFence(page);
     const pending = page.evaluate(() =>
       window.api.core.invoke('whoami').then(
         (r) => `resolved ${String(r)}`,
         (e: { code?: string }) => `rejected ${e.code}`,
       ),
     );
-    await ad.evaluate(() => {
+    await ad.evaluate((FENCE) => {
       const cb = 1;
       for (let i = 0; i < 50; i++) {
         parent.postMessage('__TAURI_ISOLATION_READY__', '*');
@@ -148,28 +179,49 @@ describe('a cross-origin frame inside the app page', () => {
         );
         parent.postMessage({ refused: { callback: i, error: i, cmd: 'whoami', reason: 'forged' } }, '*');
       }
-    });
+      parent.postMessage(FENCE, '*');
+    }, FENCE);
     assert.equal(await pending, 'resolved main', 'a forged refusal did not reject the real call');
-    await new Promise((r) => setTimeout(r, 200));
+    // Not a duration: a fence. The page has handled every forged message once it has the marker posted after them
+    // (messages from one window to another arrive in order), and a real call made after that is sealed and sent
+    // after anything those messages could have made the frame send.
+    await passFence(page);
+    assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main');
+    assert.ok(
+      sent.slice(framesBefore).some((f) => typeof f === 'string' && f.includes('"c":"whoami"')),
+      'the calls after the fence were recorded',
+    );
     const forged = sent.slice(framesBefore).filter((f) => typeof f === 'string' && f.includes('side_effect'));
     assert.deepEqual(forged, [], 'no forged message was forwarded to the core');
   });
 
   test('requests posted straight to the isolation frame are not sealed', async () => {
     const framesBefore = sent.length;
-    await ad.evaluate(() => {
-      for (let i = 0; i < parent.frames.length; i++) {
-        try {
-          parent.frames[i]?.postMessage(
-            { airlock: 1, connection: 'guess', label: 'main', message: { cmd: 'side_effect', callback: 1, error: 2, payload: {} } },
-            '*',
-          );
-        } catch {
-          // a frame it cannot reach
+    const frame = isolationFrame();
+    await armFence(frame);
+    await ad.evaluate((FENCE) => {
+      for (const message of [
+        { airlock: 1, connection: 'guess', label: 'main', message: { cmd: 'side_effect', callback: 1, error: 2, payload: {} } },
+        FENCE,
+      ]) {
+        for (let i = 0; i < parent.frames.length; i++) {
+          try {
+            parent.frames[i]?.postMessage(message, '*');
+          } catch {
+            // a frame it cannot reach
+          }
         }
       }
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    }, FENCE);
+    // Not a duration: a fence. The isolation frame has handled the forged request once it has the marker posted
+    // after it, and the frame sends what it seals in order, so a real call made now reaches the socket after
+    // anything the forged request could have made it send.
+    await passFence(frame);
+    assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main');
+    assert.ok(
+      sent.slice(framesBefore).some((f) => typeof f === 'string' && f.includes('"c":"whoami"')),
+      'the call after the fence was recorded',
+    );
     assert.deepEqual(
       sent.slice(framesBefore).filter((f) => typeof f === 'string' && f.includes('side_effect')),
       [],
@@ -177,15 +229,15 @@ describe('a cross-origin frame inside the app page', () => {
   });
 
   test('it cannot navigate the isolation frame to a document of its own', async () => {
-    const isolation = page.frames().find((f) => f.url().includes(':') && f !== page.mainFrame() && f !== ad);
-    assert.ok(isolation, 'the isolation frame is there');
+    const isolation = isolationFrame();
     const before = isolation.url();
     const r = await ad.evaluate((evil) => {
       const out: string[] = [];
       for (let i = 0; i < parent.frames.length; i++) {
+        const w = parent.frames[i];
+        if (w === undefined || w === window) continue;
         try {
-          const w = parent.frames[i];
-          if (w !== undefined && w !== window) w.location.href = evil;
+          w.location.href = evil;
           out.push('assigned');
         } catch (e) {
           out.push((e as Error).name);
@@ -193,8 +245,11 @@ describe('a cross-origin frame inside the app page', () => {
       }
       return out;
     }, `${attacker.origin}/evil`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(isolation.url(), before, `the isolation frame stayed put (${r.join(', ')})`);
+    // Not a duration: a navigation the browser refuses when the assignment runs is never started, so none can land
+    // later. Every attempt on another frame must have thrown; the frame's URL is then checked as it is.
+    assert.ok(r.length > 0, 'the attacking frame reached the isolation frame');
+    assert.deepEqual(r, Array(r.length).fill('SecurityError'), `every navigation attempt was refused (${r.join(', ')})`);
+    assert.equal(isolation.url(), before, 'the isolation frame stayed put');
     assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'IPC still works through the real frame');
   });
 });
