@@ -14,6 +14,8 @@ function pattern(size: number): Buffer {
 
 /** What the core saw, for the tests to assert on. */
 export interface Observed {
+  /** Tags of `hang` calls whose handler has started. */
+  started: string[];
   aborted: string[];
   /** `ignore` calls whose handler has finished (after its result was dropped). */
   ignoredDone: number;
@@ -29,6 +31,7 @@ export function clientCommands(b: Builder, seen: Observed) {
       greet: command(z.object({ name: z.string() }), ({ name }) => `Hello, ${name}!`),
       // Waits for its signal and counts the abort.
       hang: async (_args: { tag: string }, ctx) => {
+        seen.started.push(_args.tag);
         await new Promise<void>((resolve) => {
           ctx.signal.addEventListener('abort', () => {
             seen.aborted.push(`${_args.tag}: ${(ctx.signal.reason as { code?: string })?.code}`);

@@ -18,7 +18,7 @@ const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '
 let browser: Browser;
 let t: TestApp;
 let page: Page;
-const seen: Observed = { aborted: [], ignoredDone: 0, maxQueued: 0, received: 0, streamError: undefined, release: () => {} };
+const seen: Observed = { started: [], aborted: [], ignoredDone: 0, maxQueued: 0, received: 0, streamError: undefined, release: () => {} };
 
 before(async () => {
   browser = await launchBrowser();
@@ -47,13 +47,19 @@ describe('airlock/client under the isolation pattern', () => {
 
   test("aborting rejects at once and aborts the handler's ctx.signal; the hook never sees (or blocks) the cancel", async () => {
     seen.aborted.length = 0;
-    const result = await page.evaluate(async () => {
+    // The call is made, then aborted once its handler has started in the core (so the core has a signal to abort).
+    await page.evaluate(() => {
       const controller = new AbortController();
-      const pending = window.client.hang({ tag: 'iso' }, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 50)); // the call has gone through the frame
+      const pending = window.client.hang({ tag: 'iso' }, { signal: controller.signal }).catch((e: unknown) => e);
+      (window as unknown as { aborting?: unknown }).aborting = { controller, pending };
+    });
+    await until(() => seen.started.includes('iso'), 'the call to reach its handler');
+    const result = await page.evaluate(async () => {
+      const { controller, pending } = (window as unknown as { aborting: { controller: AbortController; pending: Promise<unknown> } })
+        .aborting;
       const started = performance.now();
       controller.abort();
-      const error = await pending.catch((e: unknown) => e);
+      const error = await pending;
       return { name: (error as DOMException).name, ms: performance.now() - started };
     });
     assert.equal(result.name, 'AbortError');

@@ -23,7 +23,7 @@ const LONG = process.env['AIRLOCK_LONG_TESTS'] === '1';
 let browser: Browser;
 let t: TestApp;
 let page: Page;
-const seen: Observed = { aborted: [], ignoredDone: 0, maxQueued: 0, received: 0, streamError: undefined, release: () => {} };
+const seen: Observed = { started: [], aborted: [], ignoredDone: 0, maxQueued: 0, received: 0, streamError: undefined, release: () => {} };
 const warnings: string[] = [];
 
 before(async () => {
@@ -84,13 +84,19 @@ describe('airlock/client in Chromium', () => {
 
   test("aborting rejects at once with an AbortError and aborts the handler's ctx.signal in the core", async () => {
     seen.aborted.length = 0;
-    const result = await page.evaluate(async () => {
+    // The call is made, then aborted once its handler has started in the core (so the core has a signal to abort).
+    await page.evaluate(() => {
       const controller = new AbortController();
-      const pending = window.client.hang({ tag: 'a' }, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 20)); // the call is in flight
+      const pending = window.client.hang({ tag: 'a' }, { signal: controller.signal }).catch((e: unknown) => e);
+      (window as unknown as { aborting?: unknown }).aborting = { controller, pending };
+    });
+    await until(() => seen.started.includes('a'), 'the call to reach its handler');
+    const result = await page.evaluate(async () => {
+      const { controller, pending } = (window as unknown as { aborting: { controller: AbortController; pending: Promise<unknown> } })
+        .aborting;
       const started = performance.now();
       controller.abort();
-      const error = await pending.catch((e: unknown) => e);
+      const error = await pending;
       return { name: (error as DOMException).name, isDom: error instanceof DOMException, ms: performance.now() - started };
     });
     assert.equal(result.name, 'AbortError');
@@ -138,7 +144,9 @@ describe('airlock/client in Chromium', () => {
       window.client.hang({ tag: 'pre' }, { signal: AbortSignal.abort() }).catch((e: unknown) => (e as DOMException).name),
     );
     assert.equal(name, 'AbortError');
+    // A fence: a call made after it is answered, so a `hang` the page had sent would have reached its handler by now.
     assert.equal(await page.evaluate(() => window.client.greet({ name: 'x' })), 'Hello, x!');
+    assert.ok(!seen.started.includes('pre'), 'the core never got the call');
     assert.deepEqual(seen.aborted, []);
   });
 

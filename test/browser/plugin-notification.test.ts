@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { guestConfig, guestFrontend } from '../helpers/frontend.js';
+import { until } from '../helpers/wait.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'airlock-notify-'));
 const record = path.join(dir, 'record.sh');
@@ -43,17 +44,14 @@ after(async () => {
 
 /** Waits (bounded) until the recorder has written `n` calls, and returns them. */
 async function calls(n: number): Promise<string[][]> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const lines = existsSync(recorded)
+  const lines = (): string[] =>
+    existsSync(recorded)
       ? readFileSync(recorded, 'utf8')
           .split('\n')
           .filter((l) => l !== '')
       : [];
-    if (lines.length >= n) return lines.map((l) => l.split('\0').filter((a) => a !== ''));
-    if (Date.now() > deadline) throw new Error(`the notifier ran ${lines.length} times, expected ${n}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(() => lines().length >= n, `the notifier to run ${n} times`);
+  return lines().map((l) => l.split('\0').filter((a) => a !== ''));
 }
 
 describe('notification plugin (@tauri-apps/plugin-notification)', () => {

@@ -178,6 +178,8 @@ describe('store plugin', () => {
     await main.evaluate(async () => {
       const g = (window as unknown as { __TAURI__: import('../helpers/first-party.js').Guests }).__TAURI__;
       const s = await g.store.load('auto.json', { autoSave: 800 });
+      // The durations are the behaviour under test, not a settle: each write lands 500 ms after the previous one,
+      // inside the 800 ms debounce, so it must push the save back; a debounce that does not restart would save {a, b}.
       await s.set('a', 1);
       await new Promise((r) => setTimeout(r, 500));
       await s.set('b', 2);
