@@ -30,6 +30,7 @@ export type ToBackend =
   | { readonly t: 'urls'; readonly labels: readonly string[] }
   | { readonly t: 'window-closed'; readonly label: string }
   | { readonly t: 'window-op-done'; readonly id: number; readonly state: HostWindowState | undefined }
+  | { readonly t: 'dropped-paths-done'; readonly id: number; readonly paths: readonly string[] }
   | { readonly t: 'shutdown' };
 
 export type FromBackend =
@@ -47,7 +48,9 @@ export type FromBackend =
   /** A window created at run time (`app.createWebviewWindow`, `new WebviewWindow` in a page) to open at `url`. */
   | { readonly t: 'open-window'; readonly url: string; readonly window: WindowConfig }
   /** Drive a window the CLI opened (answered with `window-op-done`). */
-  | { readonly t: 'window-op'; readonly id: number; readonly label: string; readonly op: HostWindowOp };
+  | { readonly t: 'window-op'; readonly id: number; readonly label: string; readonly op: HostWindowOp }
+  /** The paths of a page's dropped files (answered with `dropped-paths-done`). */
+  | { readonly t: 'dropped-paths'; readonly id: number; readonly label: string; readonly drop: number };
 
 /** What the entry's default export must be: an Airlock Builder (checked by shape, so any copy of airlock works). */
 interface BuilderLike {
@@ -162,11 +165,15 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void shutdown(0));
   /** Window ops sent to the CLI's window host, by id, until it answers. */
   const windowOps = new Map<number, (state: HostWindowState | undefined) => void>();
+  const pathLookups = new Map<number, (paths: readonly string[]) => void>();
   let nextOp = 1;
   process.on('message', (message: ToBackend) => {
     if (message.t === 'window-op-done') {
       windowOps.get(message.id)?.(message.state);
       windowOps.delete(message.id);
+    } else if (message.t === 'dropped-paths-done') {
+      pathLookups.get(message.id)?.(message.paths);
+      pathLookups.delete(message.id);
     } else if (message.t === 'start') void start(message.options);
     else if (message.t === 'urls') send({ t: 'urls', urls: urls(message.labels) });
     else if (message.t === 'window-closed') app?.emitTo({ kind: 'Window', label: message.label }, 'tauri://destroyed', null);
@@ -189,6 +196,12 @@ async function main(): Promise<void> {
               const id = nextOp++;
               windowOps.set(id, resolve);
               send({ t: 'window-op', id, label, op });
+            }),
+          droppedPaths: (label, drop) =>
+            new Promise((resolve) => {
+              const id = nextOp++;
+              pathLookups.set(id, resolve);
+              send({ t: 'dropped-paths', id, label, drop });
             }),
         });
       }

@@ -209,6 +209,7 @@ export class Supervisor {
         else if (message.t === 'close-requested') void this.#closeRequested(message.label);
         else if (message.t === 'open-window') this.#openRequested(message);
         else if (message.t === 'window-op') void this.#windowOp(child, message);
+        else if (message.t === 'dropped-paths') void this.#droppedPaths(child, message);
       });
       child.once('exit', (code, signal) => {
         resolve(undefined);
@@ -379,6 +380,17 @@ export class Supervisor {
       if (this.#options.verbose) warn(`window ${bold(message.label)}: ${message.op.op} failed: ${(error as Error).message}`);
     }
     if (child.connected) child.send({ t: 'window-op-done', id: message.id, state } satisfies ToBackend);
+  }
+
+  async #droppedPaths(child: ChildProcess, message: Extract<FromBackend, { t: 'dropped-paths' }>): Promise<void> {
+    const w = this.#windows.get(message.label);
+    let paths: readonly string[] = [];
+    try {
+      paths = w === undefined ? [] : await w.droppedPaths(message.drop);
+    } catch (error) {
+      if (this.#options.verbose) warn(`window ${bold(message.label)}: reading dropped files' paths failed: ${(error as Error).message}`);
+    }
+    if (child.connected) child.send({ t: 'dropped-paths-done', id: message.id, paths } satisfies ToBackend);
   }
 
   /** A window created at run time (`app.createWebviewWindow`, `new WebviewWindow` in a page). */

@@ -92,6 +92,8 @@ export interface AppWindow {
   readonly ended: Promise<{ reason: 'closed' | 'stopped' | 'failed'; detail: string }>;
   /** Drives the window over its DevTools pipe; resolves with its state afterwards. */
   control(op: HostWindowOp): Promise<HostWindowState>;
+  /** The paths of the files of the page's drop number `drop` (empty when the page holds no such drop). */
+  droppedPaths(drop: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,44 @@ export function profileInUse(dir: string): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Most paths read for one drop. */
+const MAX_DROPPED_FILES = 1000;
+
+/**
+ * The paths of the page runtime's drop number `drop` (the runtime keeps its files at `__AIRLOCK_DROP__`), through a
+ * short-lived session: the page's File objects by Runtime.evaluate, each one's path by DOM.getFileInfo (which knows
+ * only real files, so a page cannot make up a path), then detach. No domain is enabled.
+ */
+async function filePaths(pipe: DevToolsPipe, targetId: string, drop: number): Promise<string[]> {
+  const { sessionId } = (await pipe.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId?: string };
+  if (typeof sessionId !== 'string') throw new Error('Target.attachToTarget returned no session');
+  const held = `globalThis.__AIRLOCK_DROP__`;
+  try {
+    const count = (await pipe.send(
+      'Runtime.evaluate',
+      {
+        expression: `(() => { const d = ${held}; return d && d.q === ${drop} && Array.isArray(d.files) ? d.files.length : 0 })()`,
+        returnByValue: true,
+      },
+      sessionId,
+    )) as { result?: { value?: unknown } };
+    const n = typeof count.result?.value === 'number' ? Math.min(count.result.value, MAX_DROPPED_FILES) : 0;
+    const paths: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const file = (await pipe.send('Runtime.evaluate', { expression: `${held}.files[${i}]` }, sessionId)) as {
+        result?: { objectId?: string };
+      };
+      const objectId = file.result?.objectId;
+      if (typeof objectId !== 'string') continue;
+      const info = (await pipe.send('DOM.getFileInfo', { objectId }, sessionId).catch(() => ({}))) as { path?: unknown };
+      if (typeof info.path === 'string' && info.path !== '') paths.push(info.path);
+    }
+    return paths;
+  } finally {
+    await pipe.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
   }
 }
 
@@ -293,6 +333,11 @@ export class ChromiumHost {
           state = await windowState(p, id);
         }
         return state;
+      },
+      async droppedPaths(drop) {
+        await opened;
+        const p = browser().pipe as DevToolsPipe;
+        return filePaths(p, hosted.targetId as string, drop);
       },
       async close() {
         hosted.stopping = true;

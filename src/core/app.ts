@@ -11,7 +11,7 @@
  * This class is internal: handlers and plugins see its public face (`AppHandle`, handle.ts) as `ctx.app`.
  */
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
-import { CloseCode, type WindowOp, type WindowReport } from '../protocol/frames.js';
+import { CloseCode, type DragFrame, type WindowOp, type WindowReport } from '../protocol/frames.js';
 import { toJson } from '../protocol/codec.js';
 import { CallAbort } from './abort.js';
 import { channelScope, type Channel } from './channels.js';
@@ -361,6 +361,8 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
   readonly #windowRequests = new Set<(request: WindowRequest) => void | Promise<void>>();
   #driver: WindowDriver | undefined;
   readonly #hostStates = new Map<string, HostWindowState>();
+  /** The latest drop of each page whose files' paths were looked up (a reloaded page counts from 1 again). */
+  readonly #drops = new WeakMap<Connection, number>();
   /** Titles set with `setTitle`, by window label. */
   readonly #titles = new Map<string, string>();
   #closed = false;
@@ -914,6 +916,34 @@ export class App implements ConnectionOwner, CoreHost, RunningApp {
 
   windowReport(label: string): WindowReport | undefined {
     return this.#reports.get(label)?.report;
+  }
+
+  /**
+   * tauri://drag-enter|over|drop|leave with Tauri's payloads (physical position in the webview). A browser shows a
+   * page the dragged files only when they are dropped, so drag-enter has no paths; drag-drop has them where a window
+   * host drives the window (it asks the browser for each File's path), and none elsewhere.
+   */
+  windowDragged(conn: Connection, drag: DragFrame): void {
+    const label = conn.window;
+    const target: EventTarget = { kind: 'AnyLabel', label };
+    const sf = this.#reports.get(label)?.report.sf ?? 1;
+    const position = { x: Math.round(drag.x * sf), y: Math.round(drag.y * sf) };
+    if (drag.k === 'enter') this.#emit(target, 'tauri://drag-enter', { paths: [], position }, 'core');
+    else if (drag.k === 'over') this.#emit(target, 'tauri://drag-over', { position }, 'core');
+    else if (drag.k === 'leave') this.#emit(target, 'tauri://drag-leave', null, 'core');
+    else {
+      // Each drop is looked up once: a page repeating a drop frame gets no paths for it (and costs the host nothing).
+      const fresh = drag.q > (this.#drops.get(conn) ?? 0);
+      if (fresh) this.#drops.set(conn, drag.q);
+      const driver = fresh && this.#driver?.drives(label) ? this.#driver : undefined;
+      const lookup = driver?.droppedPaths?.(label, drag.q) ?? Promise.resolve([]);
+      void lookup
+        .catch((error: unknown) => {
+          this.#logger('warn', `window \`${label}\`: the window host could not read the dropped files' paths`, error);
+          return [];
+        })
+        .then((paths) => this.#emit(target, 'tauri://drag-drop', { paths: [...paths], position }, 'core'));
+    }
   }
 
   windowReported(conn: Connection, report: WindowReport): void {

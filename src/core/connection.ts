@@ -18,6 +18,7 @@ import {
   parseStreamRef,
   type StreamDataFrame,
   type WindowOp,
+  type DragFrame,
   type WindowReport,
 } from '../protocol/frames.js';
 import { CANCEL_COMMAND, CONTROL_PREFIX, STREAM_COMMAND, STREAM_ID_HEADER, STREAM_OP_HEADER } from '../protocol/isolation.js';
@@ -83,6 +84,8 @@ export interface ConnectionOwner {
   released(connection: Connection): void;
   /** The page reported what it sees of its window. */
   windowReported?(connection: Connection, report: WindowReport): void;
+  /** A drag of files over the page (tauri://drag-enter|over|drop|leave). */
+  windowDragged?(connection: Connection, drag: DragFrame): void;
 }
 
 interface JsListener {
@@ -218,6 +221,10 @@ export class Connection implements ChannelSink, StreamHost {
     }
     if (frame.t === 'w') {
       this.#owner.windowReported?.(this, frame.s);
+      return;
+    }
+    if (frame.t === 'g') {
+      this.#owner.windowDragged?.(this, frame);
       return;
     }
     if ((frame.t === 'x' || frame.t === 'd') && this.#owner.isolated) {

@@ -65,6 +65,8 @@ export interface WindowDriver {
   drives(label: string): boolean;
   /** Carries `op` out; resolves with the window's state afterwards (undefined when it no longer has the window). */
   apply(label: string, op: HostWindowOp): Promise<HostWindowState | undefined>;
+  /** The paths of the files of the page's drop number `drop` (DOM.getFileInfo); empty when it cannot tell. */
+  droppedPaths?(label: string, drop: number): Promise<readonly string[]>;
 }
 
 /** Who asks, for `app.explain`. */

@@ -118,7 +118,7 @@ function readReport(raw: unknown): WindowReport {
 /** Parses and validates one text frame from a page that must be a call. Throws AirlockError(PROTOCOL) otherwise. */
 export function decodeClientFrame(text: string, limits: DecodeLimits): ClientFrame {
   const frame = decodePageFrame(text, limits);
-  if (frame.t === 'w' || frame.t === 'x' || frame.t === 'd') throw protocolError('expected a call frame');
+  if (frame.t === 'w' || frame.t === 'g' || frame.t === 'x' || frame.t === 'd') throw protocolError('expected a call frame');
   return frame;
 }
 
@@ -136,6 +136,15 @@ export function decodePageFrame(text: string, limits: DecodeLimits): PageFrame {
   if (!isPlainObject(raw)) throw protocolError('frame must be a JSON object');
   const { t, c, cb, er } = raw;
   if (t === 'w') return { t, s: readReport(raw['s']) };
+  if (t === 'g') {
+    const { k, x, y, q } = raw;
+    if (k !== 'enter' && k !== 'over' && k !== 'drop' && k !== 'leave')
+      throw protocolError('drag frame field `k` must be enter, over, drop or leave');
+    if (typeof x !== 'number' || !Number.isFinite(x) || typeof y !== 'number' || !Number.isFinite(y))
+      throw protocolError('drag frame fields `x` and `y` must be finite numbers');
+    if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 0) throw protocolError('drag frame field `q` must be a drop number');
+    return { t, k, x, y, q };
+  }
   if (t === 'x') {
     if (!isCallbackId(cb)) throw protocolError('cancel frame field `cb` must be a u32 callback id');
     return { t, cb };

@@ -13,6 +13,8 @@
  *            refused on the page's, see protocol/isolation.ts)
  *   report   {"t":"w","s":{…WindowReport}}   what the page sees of its window (sizes, position, focus, theme …),
  *            sent after the hello and whenever it changes; not a call (no answer), so it needs no seal or grant
+ *   drag     {"t":"g","k":"enter"|"over"|"drop"|"leave","x":…,"y":…,"q":drop}   files dragged over the page
+ *            (viewport CSS pixels); the core emits tauri://drag-*; not a call, like a report
  *   cancel   {"t":"x","cb":callbackId}   the page gave up on its call: the core aborts its `ctx.signal` and drops
  *            whatever the handler later returns
  *   stream   {"t":"d","s":streamId,"b":1} + binary chunk | {"t":"d","s":id,"end":1} | {"t":"d","s":id,"err":text}
@@ -162,13 +164,25 @@ export interface WindowReport {
   readonly cy?: number;
 }
 
+/**
+ * A drag of files over the page (its `dragenter`/`dragover`/`drop`/`dragleave`), at viewport CSS pixels. `q`
+ * numbers the page's drops: the window host reads the paths of drop `q`'s files from the page (DOM.getFileInfo).
+ */
+export interface DragFrame {
+  readonly t: 'g';
+  readonly k: 'enter' | 'over' | 'drop' | 'leave';
+  readonly x: number;
+  readonly y: number;
+  readonly q: number;
+}
+
 export interface ReportFrame {
   readonly t: 'w';
   readonly s: WindowReport;
 }
 
 /** Everything a page may send on its own socket: calls, reports of its window, cancels and stream data. */
-export type PageFrame = ClientFrame | ReportFrame | CancelFrame | StreamDataFrame;
+export type PageFrame = ClientFrame | ReportFrame | DragFrame | CancelFrame | StreamDataFrame;
 
 /** What the core may ask a page to do to its own window (`{"w":op,"v":value}`). */
 export type WindowOp =

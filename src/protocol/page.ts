@@ -54,6 +54,8 @@ export const encodeCall = {
     `${head('s', call)},"i":${stringify(s.i)},"q":${s.q},"n":${stringify(s.n)},"k":${stringify(s.k)}}`,
   /** What the page sees of its window (not a call: nothing answers it). */
   report: (report: WindowReport): string => `{"t":"w","s":${stringify(report)}}`,
+  drag: (k: 'enter' | 'over' | 'drop' | 'leave', x: number, y: number, q: number): string =>
+    `{"t":"g","k":"${k}","x":${Number.isFinite(x) ? x : 0},"y":${Number.isFinite(y) ? y : 0},"q":${q}}`,
 };
 
 /** A frame from the core, by kind. `bytes: true` means the body is the next (binary) frame. */

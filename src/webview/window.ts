@@ -3,7 +3,7 @@
  * factor, focus, visibility, theme, title, its screen, the last pointer position) to the core whenever that changes,
  * and carries out what the core asks of its window (title, size, position, center, focus, a best-effort maximize,
  * zoom, cursor, fullscreen). The core answers Tauri's window getters and emits `tauri://resize|move|focus|blur|
- * scale-change|theme-changed` from these reports.
+ * scale-change|theme-changed` from these reports. Files dragged over the page are reported too (`tauri://drag-*`).
  */
 import type { WindowReport } from '../protocol/frames.js';
 import { encodeCall } from '../protocol/page.js';
@@ -66,6 +66,62 @@ export function watchWindow(socket: IpcSocket): void {
       cursor = { x: e.screenX, y: e.screenY };
     },
     { passive: true },
+  );
+  // Files dragged over the page: tauri://drag-enter|over|drop|leave (the core adds the position's scale and, where
+  // a window host drives the window, the dropped files' paths, which it reads from `__AIRLOCK_DROP__`). A dragover
+  // and drop of files are default-prevented, as in a Tauri webview: the browser would otherwise open the file.
+  let depth = 0;
+  let drops = 0;
+  let lastOver = '';
+  const files = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') === true;
+  const drag = (k: 'enter' | 'over' | 'drop' | 'leave', e: DragEvent): void => {
+    socket.sendReport(encodeCall.drag(k, e.clientX, e.clientY, drops));
+  };
+  w.addEventListener(
+    'dragenter',
+    (e: DragEvent) => {
+      if (files(e) && depth++ === 0) drag('enter', e);
+    },
+    true,
+  );
+  w.addEventListener(
+    'dragover',
+    (e: DragEvent) => {
+      if (!files(e)) return;
+      e.preventDefault();
+      const at = `${e.clientX},${e.clientY}`;
+      if (at === lastOver) return;
+      lastOver = at;
+      drag('over', e);
+    },
+    true,
+  );
+  w.addEventListener(
+    'dragleave',
+    (e: DragEvent) => {
+      if (!files(e) || depth === 0) return;
+      depth--;
+      if (depth > 0) return;
+      lastOver = '';
+      drag('leave', e);
+    },
+    true,
+  );
+  w.addEventListener(
+    'drop',
+    (e: DragEvent) => {
+      if (!files(e)) return;
+      e.preventDefault();
+      depth = 0;
+      lastOver = '';
+      drops++;
+      Object.defineProperty(w, '__AIRLOCK_DROP__', {
+        value: Object.freeze({ q: drops, files: Object.freeze(Array.from(e.dataTransfer?.files ?? [])) }),
+        configurable: true,
+      });
+      drag('drop', e);
+    },
+    true,
   );
   // Moves and title changes fire no event: look a few times a second (one string compare when nothing changed).
   g.setInterval(changed, POLL_MS);

@@ -4,6 +4,9 @@
 // opened from the page with `new WebviewWindow`, and a page opened without its one-time URL saying so.
 // (Headless Chromium grants focus to every page, so focus is not tested here.)
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
@@ -104,6 +107,30 @@ describe('window api in Chromium', () => {
     });
     await until(isVisible, 'isVisible() to answer true again');
     assert.equal(visible, true);
+  });
+
+  test('files dropped on a page no host drives: onDragDropEvent sees enter and drop, without paths', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'airlock-drop-')), 'dropped.txt');
+    writeFileSync(file, 'x');
+    await page.evaluate(async () => {
+      const seen: unknown[] = [];
+      (window as unknown as { dragSeen: unknown[] }).dragSeen = seen;
+      await window.api.getCurrentWebview().onDragDropEvent((e: { payload: unknown }) => seen.push(e.payload));
+    });
+    const cdp = await page.context().newCDPSession(page);
+    const data = { items: [], files: [file], dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) await cdp.send('Input.dispatchDragEvent', { type, x: 30, y: 40, data });
+    await cdp.detach();
+    const seen = () => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { dragSeen: unknown[] }).dragSeen)));
+    await until(async () => (await seen()).some((e: { type: string }) => e.type === 'drop'), 'the drop event');
+    const scale = await page.evaluate(() => devicePixelRatio);
+    const at = { x: Math.round(30 * scale), y: Math.round(40 * scale) };
+    assert.deepEqual(await seen(), [
+      { type: 'enter', paths: [], position: at },
+      { type: 'over', position: at },
+      { type: 'drop', paths: [], position: at },
+    ]);
+    rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   test('a real resize fires tauri://resize with the physical inner size; a colour-scheme change fires theme-changed', async () => {

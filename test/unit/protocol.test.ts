@@ -11,6 +11,7 @@ const limits = { maxDepth: 16 };
 describe('page → core', () => {
   test('cancel and stream frames: what the page writes the core reads back, and malformed ones are refused', () => {
     assert.deepEqual(decodePageFrame(encodeCall.cancel(7), limits), { t: 'x', cb: 7 });
+    assert.deepEqual(decodePageFrame(encodeCall.drag('drop', 12.5, 7, 3), limits), { t: 'g', k: 'drop', x: 12.5, y: 7, q: 3 });
     assert.deepEqual(decodePageFrame(encodeCall.streamChunk(3), limits), { t: 'd', s: 3, b: 1 });
     assert.deepEqual(decodePageFrame(encodeCall.streamEnd(3), limits), { t: 'd', s: 3, end: 1 });
     assert.deepEqual(decodePageFrame(encodeCall.streamError(3, 'disk gone'), limits), { t: 'd', s: 3, err: 'disk gone' });
@@ -21,6 +22,9 @@ describe('page → core', () => {
       '{"t":"d","s":1,"b":1,"end":1}',
       '{"t":"d","s":"1","end":1}',
       '{"t":"d","s":1,"err":5}',
+      '{"t":"g","k":"wiggle","x":1,"y":2,"q":0}',
+      '{"t":"g","k":"drop","x":"1","y":2,"q":0}',
+      '{"t":"g","k":"drop","x":1,"y":2,"q":-1}',
     ]) {
       assert.throws(
         () => decodePageFrame(bad, limits),
@@ -31,6 +35,7 @@ describe('page → core', () => {
     // The isolation frame's socket carries calls only: a cancel or stream frame there is refused.
     assert.throws(() => decodeClientFrame(encodeCall.cancel(7), limits), /expected a call frame/);
     assert.throws(() => decodeClientFrame(encodeCall.streamEnd(3), limits), /expected a call frame/);
+    assert.throws(() => decodeClientFrame(encodeCall.drag('over', 1, 2, 0), limits), /expected a call frame/);
     assert.equal(parseStreamRef(streamRef(42)), 42);
     assert.equal(parseStreamRef('__STREAM__:x'), undefined);
     assert.equal(parseStreamRef('__CHANNEL__:1'), undefined);
