@@ -73,7 +73,15 @@ export function watchWindow(socket: IpcSocket): void {
   let depth = 0;
   let drops = 0;
   let lastOver = '';
-  const files = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') === true;
+  // Only the browser's own drags count (a page script's synthetic drop could hold files it took from a file input),
+  // and the host reads the latest drop through a getter no page script can redefine.
+  const files = (e: DragEvent): boolean => e.isTrusted && e.dataTransfer?.types.includes('Files') === true;
+  let dropped: Readonly<{ q: number; files: readonly File[] }> | undefined;
+  try {
+    Object.defineProperty(w, '__AIRLOCK_DROP__', { get: () => dropped, configurable: false, enumerable: false });
+  } catch {
+    // Already defined (the page took it first): the host then finds no drop of ours, and drops carry no paths.
+  }
   const drag = (k: 'enter' | 'over' | 'drop' | 'leave', e: DragEvent): void => {
     socket.sendReport(encodeCall.drag(k, e.clientX, e.clientY, drops));
   };
@@ -115,10 +123,7 @@ export function watchWindow(socket: IpcSocket): void {
       depth = 0;
       lastOver = '';
       drops++;
-      Object.defineProperty(w, '__AIRLOCK_DROP__', {
-        value: Object.freeze({ q: drops, files: Object.freeze(Array.from(e.dataTransfer?.files ?? [])) }),
-        configurable: true,
-      });
+      dropped = Object.freeze({ q: drops, files: Object.freeze(Array.from(e.dataTransfer?.files ?? [])) });
       drag('drop', e);
     },
     true,

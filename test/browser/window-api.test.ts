@@ -116,6 +116,10 @@ describe('window api in Chromium', () => {
       const seen: unknown[] = [];
       (window as unknown as { dragSeen: unknown[] }).dragSeen = seen;
       await window.api.getCurrentWebview().onDragDropEvent((e: { payload: unknown }) => seen.push(e.payload));
+      // A page script's synthetic drag is not the user's: it fires no tauri://drag-* event.
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'made-up.txt'));
+      for (const type of ['dragenter', 'dragover', 'drop']) window.dispatchEvent(new DragEvent(type, { dataTransfer: dt }));
     });
     const cdp = await page.context().newCDPSession(page);
     const data = { items: [], files: [file], dragOperationsMask: 1 };
