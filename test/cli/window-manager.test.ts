@@ -55,7 +55,17 @@ describe('the window host under Xvfb and openbox', { skip }, () => {
       assert.ok(Math.abs(x - 40) <= 40 && Math.abs(y - 30) <= 60, `moved to ${x},${y}`);
       const states = await cli.waitFor(/page main: (\{"states".*\})/, 30_000);
       assert.deepEqual(JSON.parse(states[1] as string), {
-        states: { maximized: true, unmaximized: true, minimized: true, unminimized: true, fullscreen: true, windowed: true },
+        states: {
+          maximized: true,
+          unmaximized: true,
+          minimized: true,
+          unminimized: true,
+          visible: true,
+          hidden: true,
+          shown: true,
+          fullscreen: true,
+          windowed: true,
+        },
       });
       await cli.waitFor(/page main: \{"listed":\["fromcore","main","second"\]/, 30_000);
       const focused = await cli.waitFor(/page main: \{"focusedAfterSetFocus":(true|false)\}/);
