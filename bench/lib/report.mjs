@@ -113,9 +113,9 @@ export function evaluate({ variants, results, cfg }) {
     const value = c?.ratioToRaw;
     targets.push({ name, value, bound, op, met: value === undefined ? undefined : op === '<=' ? value <= bound : value >= bound });
   };
-  ratioTarget('1. sequential small invoke p50 ≤ 1.3× raw ws', '1.p50', 'airlock', '<=', 1.3);
-  ratioTarget('2. pipelined throughput ≥ 0.7× raw ws', '2', 'airlock', '>=', 0.7);
-  ratioTarget('3. 10 MiB both ways ≥ 0.5× raw ws MB/s', '3', 'airlock', '>=', 0.5);
+  ratioTarget('1. sequential small invoke p50 ≤ 1.15× raw ws', '1.p50', 'airlock', '<=', 1.15);
+  ratioTarget('2. pipelined throughput ≥ 0.9× raw ws', '2', 'airlock', '>=', 0.9);
+  ratioTarget('3. 10 MiB both ways ≥ 0.9× raw ws MB/s', '3', 'airlock', '>=', 0.9);
   {
     const value = pairedRatio(cell('3', 'airlock'), cell('3.json', 'airlock'));
     targets.push({
@@ -126,8 +126,8 @@ export function evaluate({ variants, results, cfg }) {
       met: value === undefined ? undefined : value >= 20,
     });
   }
-  ratioTarget('4. events/s ≥ 0.5× raw ws message rate', '4', 'airlock', '>=', 0.5);
-  ratioTarget('5. channel MB/s ≥ 0.5× raw ws', '5', 'airlock', '>=', 0.5);
+  ratioTarget('4. events/s ≥ 0.9× raw ws message rate', '4', 'airlock', '>=', 0.9);
+  ratioTarget('5. channel MB/s ≥ 0.9× raw ws', '5', 'airlock', '>=', 0.9);
   {
     const m = memory.airlock;
     targets.push({
