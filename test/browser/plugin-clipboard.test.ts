@@ -13,6 +13,7 @@ import { encodePng } from '../../src/plugins/clipboard-manager/png-encode.ts';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { guestConfig, guestFrontend } from '../helpers/frontend.js';
+import { poll } from '../helpers/wait.js';
 import { type Display, startXvfb } from '../helpers/xvfb.js';
 
 let x: Display;
@@ -90,14 +91,27 @@ describe('clipboard-manager plugin (@tauri-apps/plugin-clipboard-manager) with x
   });
 
   test('text both ways: the page’s writeText (and writeHtml) is what xclip reads, and what xclip put there is readText’s answer', async () => {
+    // xclip forks before its child takes the selection, so a write has returned a moment before the selection changes
+    // hands (see the closing note): each read waits (bounded) for the value it must end up with.
+    const settles = async (read: () => Promise<string>, expected: string): Promise<string> => {
+      let last = '';
+      await poll(
+        async () => {
+          last = await read();
+          return last === expected;
+        },
+        { ms: 3000, every: 20 },
+      );
+      return last;
+    };
     await main.evaluate(() => window.guest.clipboard.writeText('héllo, clipboard ✓'));
-    assert.equal((await xclipOut()).toString('utf8'), 'héllo, clipboard ✓');
+    assert.equal(await settles(async () => (await xclipOut()).toString('utf8'), 'héllo, clipboard ✓'), 'héllo, clipboard ✓');
     await xclipIn('put there by another program');
-    assert.equal(await text(main, 'read'), 'put there by another program');
+    assert.equal(await settles(() => text(main, 'read'), 'put there by another program'), 'put there by another program');
     await main.evaluate(() => window.guest.clipboard.writeHtml('<b>bold</b> move', 'bold move'));
-    assert.equal((await xclipOut('text/html')).toString('utf8'), '<b>bold</b> move');
+    assert.equal(await settles(async () => (await xclipOut('text/html')).toString('utf8'), '<b>bold</b> move'), '<b>bold</b> move');
     assert.equal(await text(main, 'clear'), 'cleared');
-    assert.equal((await xclipOut()).toString('utf8'), '');
+    assert.equal(await settles(async () => (await xclipOut()).toString('utf8'), ''), '');
   });
 
   test('images both ways as Image resources: writeImage puts a PNG on the clipboard, readImage gives its pixels', async () => {

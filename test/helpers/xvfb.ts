@@ -12,7 +12,9 @@ export interface Display extends AsyncDisposable {
 
 /** Starts Xvfb on a free display number (it picks one and reports it on fd 3). */
 export async function startXvfb(): Promise<Display> {
-  const child: ChildProcess = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+  // -noreset: by default Xvfb resets when its last client disconnects, and a client connecting during the reset (an
+  // xdotool between two dialogs) is refused ("Can't open display").
+  const child: ChildProcess = spawn('Xvfb', ['-displayfd', '3', '-noreset', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
   });
   const fd = child.stdio[3] as NodeJS.ReadableStream;
