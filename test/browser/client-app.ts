@@ -1,6 +1,8 @@
 // The app of the typed client's browser tests, shared with its frontend for the type only (`CommandsOf`).
 import { type Builder, type CommandsOf, channel, command, STREAM_WINDOW, stream } from 'airlock';
+import type { Page } from 'playwright-core';
 import { z } from 'zod';
+import { until } from '../helpers/wait.js';
 
 let repeating = Buffer.alloc(0);
 /** 0, 1, … 250, 0, 1, …: byte i of a test stream is i % 251. */
@@ -82,3 +84,24 @@ export function clientCommands(b: Builder, seen: Observed) {
 }
 
 export type ClientTestCommands = CommandsOf<ReturnType<typeof clientCommands>>;
+
+/**
+ * Starts `client.hang({ tag })` with a signal, waits until its handler runs in the core (so the core has a signal to
+ * abort), aborts it, and reports how the page's promise rejected and how long after the abort.
+ */
+export async function abortMidCall(page: Page, seen: Observed, tag: string): Promise<{ name: string; isDom: boolean; ms: number }> {
+  await page.evaluate((tag) => {
+    const controller = new AbortController();
+    const pending = window.client.hang({ tag }, { signal: controller.signal }).catch((e: unknown) => e);
+    (window as unknown as { aborting?: unknown }).aborting = { controller, pending };
+  }, tag);
+  await until(() => seen.started.includes(tag), 'the call to reach its handler');
+  return page.evaluate(async () => {
+    const { controller, pending } = (window as unknown as { aborting: { controller: AbortController; pending: Promise<unknown> } })
+      .aborting;
+    const started = performance.now();
+    controller.abort();
+    const error = await pending;
+    return { name: (error as DOMException).name, isDom: error instanceof DOMException, ms: performance.now() - started };
+  });
+}

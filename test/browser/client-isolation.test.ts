@@ -11,7 +11,7 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { clientFrontend } from '../helpers/frontend.js';
 import { until } from '../helpers/wait.js';
-import { clientCommands, type Observed } from './client-app.js';
+import { abortMidCall, clientCommands, type Observed } from './client-app.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -47,21 +47,7 @@ describe('airlock/client under the isolation pattern', () => {
 
   test("aborting rejects at once and aborts the handler's ctx.signal; the hook never sees (or blocks) the cancel", async () => {
     seen.aborted.length = 0;
-    // The call is made, then aborted once its handler has started in the core (so the core has a signal to abort).
-    await page.evaluate(() => {
-      const controller = new AbortController();
-      const pending = window.client.hang({ tag: 'iso' }, { signal: controller.signal }).catch((e: unknown) => e);
-      (window as unknown as { aborting?: unknown }).aborting = { controller, pending };
-    });
-    await until(() => seen.started.includes('iso'), 'the call to reach its handler');
-    const result = await page.evaluate(async () => {
-      const { controller, pending } = (window as unknown as { aborting: { controller: AbortController; pending: Promise<unknown> } })
-        .aborting;
-      const started = performance.now();
-      controller.abort();
-      const error = await pending;
-      return { name: (error as DOMException).name, ms: performance.now() - started };
-    });
+    const result = await abortMidCall(page, seen, 'iso');
     assert.equal(result.name, 'AbortError');
     assert.ok(result.ms < 50, `rejected after ${result.ms} ms`);
     await until(() => seen.aborted.includes('iso: CANCELLED'), "the core's ctx.signal to abort");

@@ -9,7 +9,7 @@ import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, openPage } from '../helpers/browser.js';
 import { clientFrontend } from '../helpers/frontend.js';
 import { until } from '../helpers/wait.js';
-import { clientCommands, type Observed } from './client-app.js';
+import { abortMidCall, clientCommands, type Observed } from './client-app.js';
 
 const openClient = async (browser: Browser, url: string): Promise<Page> => {
   const page = await openPage(browser, url);
@@ -84,21 +84,7 @@ describe('airlock/client in Chromium', () => {
 
   test("aborting rejects at once with an AbortError and aborts the handler's ctx.signal in the core", async () => {
     seen.aborted.length = 0;
-    // The call is made, then aborted once its handler has started in the core (so the core has a signal to abort).
-    await page.evaluate(() => {
-      const controller = new AbortController();
-      const pending = window.client.hang({ tag: 'a' }, { signal: controller.signal }).catch((e: unknown) => e);
-      (window as unknown as { aborting?: unknown }).aborting = { controller, pending };
-    });
-    await until(() => seen.started.includes('a'), 'the call to reach its handler');
-    const result = await page.evaluate(async () => {
-      const { controller, pending } = (window as unknown as { aborting: { controller: AbortController; pending: Promise<unknown> } })
-        .aborting;
-      const started = performance.now();
-      controller.abort();
-      const error = await pending;
-      return { name: (error as DOMException).name, isDom: error instanceof DOMException, ms: performance.now() - started };
-    });
+    const result = await abortMidCall(page, seen, 'a');
     assert.equal(result.name, 'AbortError');
     assert.ok(result.isDom);
     assert.ok(result.ms < 50, `rejected after ${result.ms} ms`);
