@@ -23,7 +23,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { WebSocketServer } from 'ws';
-import { CHROMIUM_FLAGS, chromiumVersion, launchChromium } from './lib/browser.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumVersion, launchChromium } from './lib/browser.mjs';
+import { launchHostFlags, launchHosted } from './lib/host.mjs';
 import { cpuSnapshot, foreignShare } from './lib/load.mjs';
 import { evaluate, printTable } from './lib/report.mjs';
 
@@ -90,6 +91,11 @@ const scenarios = new Set(
 const VARIANTS = [
   { key: 'raw', label: 'raw ws', server: 'peer' },
   { key: 'airlock', label: 'Airlock brownfield', server: 'airlock' },
+  // The brownfield app and page, the page in a window of the CLI's window host (`airlock dev`'s ChromiumHost, its
+  // DevTools pipe attached for the whole run): what a user of the CLI runs. Compared with brownfield.
+  { key: 'host', label: 'Airlock + window host', server: 'host' },
+  // Diagnosis (`--host-control`): the host's Chromium flags without its DevTools pipe, to tell the two apart.
+  { key: 'hostFlags', label: 'host flags, no pipe', server: 'hostFlags', enabled: args['host-control'] === true },
   { key: 'isolation', label: 'Airlock isolation', server: 'isolation', enabled: ISOLATION_AVAILABLE || args.isolation === true },
   { key: 'birpc', label: 'birpc 4.2.0', server: 'peer' },
   // Before/after: the same brownfield app, built from another checkout (`--compare=<dir>`, its dist/ built).
@@ -107,6 +113,8 @@ const VARIANTS = [
     enabled: typeof args.compare === 'string',
   },
 ];
+/** Columns shown only when their variant ran (the others show n/a when left out). */
+const OPTIONAL_COLUMNS = new Set(['compare', 'compareIsolation', 'hostFlags']);
 const only = args.only === undefined ? undefined : new Set(String(args.only).split(','));
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
 /** Scenario 6 is an absolute target on Airlock (RSS growth, leaks), so it runs for the Airlock variants. */
@@ -248,7 +256,7 @@ function controlServer() {
 if (typeof args.report === 'string') {
   // Prints the table of an earlier run again (with this version's evaluation) without measuring anything.
   const saved = JSON.parse(readFileSync(args.report, 'utf8'));
-  const variants = saved.variants.filter((v) => (v.key !== 'compare' && v.key !== 'compareIsolation') || v.ran);
+  const variants = saved.variants.filter((v) => !OPTIONAL_COLUMNS.has(v.key) || v.ran);
   const evaluation = evaluate({ variants, results: saved.results, cfg: saved.config });
   printTable({ variants, evaluation, cfg: saved.config, env: saved.env });
   if (typeof args.json === 'string') writeFileSync(args.json, `${JSON.stringify({ ...saved, variants, evaluation }, null, 1)}\n`);
@@ -262,6 +270,8 @@ const control = await controlServer();
 const pages = new Map();
 let session = 0;
 const errors = [];
+/** The window host's Chromium flags (variant host), for the JSON. */
+let hostChromiumFlags;
 
 const servers = {};
 const results = Object.fromEntries(active.map((v) => [v.key, { info: undefined, runs: [], memory: undefined }]));
@@ -294,7 +304,13 @@ async function openPage(variant) {
   const s = String(++session);
   const url = await pageUrl(variant, s);
   const hello = new Promise((resolve) => control.state.hello.set(s, resolve));
-  const browser = launchChromium(url);
+  const browser =
+    variant.key === 'host'
+      ? await launchHosted(root, CHROMIUM, url)
+      : variant.key === 'hostFlags'
+        ? await launchHostFlags(root, url)
+        : launchChromium(url);
+  if (variant.key === 'host') hostChromiumFlags = browser.flags;
   pages.set(variant.key, { browser, socket: undefined });
   try {
     pages.get(variant.key).socket = await withTimeout(hello, 30_000, `page ${variant.key}`);
@@ -418,6 +434,8 @@ try {
   if (needed.has('peer')) starting.push(startServer('peer', 'peer.mjs', [pageDir, coepArg]).then((s) => (servers.peer = s)));
   if (needed.has('airlock'))
     starting.push(startServer('airlock', 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers.airlock = s)));
+  for (const key of ['host', 'hostFlags'])
+    if (needed.has(key)) starting.push(startServer(key, 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers[key] = s)));
   if (needed.has('compare')) {
     const entry = path.resolve(String(args.compare), 'dist', 'index.js');
     starting.push(
@@ -530,6 +548,7 @@ const env = {
   cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`,
   chromium: chromiumVersion(),
   chromiumFlags: CHROMIUM_FLAGS,
+  ...(hostChromiumFlags === undefined ? {} : { hostChromiumFlags }),
   crossOriginIsolated: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.info?.crossOriginIsolated])),
   timerStepUs: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.info?.timerStepUs])),
   packages: {
@@ -549,7 +568,7 @@ const env = {
   wallSeconds: Math.round((Date.now() - t0) / 1000),
 };
 // Columns: every variant of the issue (n/a when it did not run), plus --compare's when it ran.
-const variants = VARIANTS.filter((v) => (v.key !== 'compare' && v.key !== 'compareIsolation') || active.includes(v)).map((v) => ({
+const variants = VARIANTS.filter((v) => !OPTIONAL_COLUMNS.has(v.key) || active.includes(v)).map((v) => ({
   key: v.key,
   label: v.label,
   ran: active.includes(v),

@@ -31,10 +31,13 @@ export function chromiumVersion() {
   }
 }
 
-/** Starts Chromium on `url`. `kill()` ends it by pid and removes its temporary profile. */
-export function launchChromium(url) {
+/**
+ * Starts Chromium on `url` (a URL, or a flag that names it such as `--app=<url>`) with `flags`. `kill()` ends it by
+ * pid and removes its temporary profile.
+ */
+export function launchChromium(url, flags = CHROMIUM_FLAGS) {
   const profile = mkdtempSync(path.join(tmpdir(), 'airlock-bench-profile-'));
-  const proc = spawn(CHROMIUM, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(CHROMIUM, [...flags, `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);

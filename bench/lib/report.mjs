@@ -82,6 +82,10 @@ export function evaluate({ variants, results, cfg }) {
       cells[v.key] = { median: median(values), runs: values.map((x) => (typeof x === 'number' ? Number(x.toFixed(2)) : null)) };
     }
     for (const v of variants) if (v.key !== 'raw') cells[v.key].ratioToRaw = pairedRatio(cells[v.key], cells.raw);
+    // The window host's variant is the brownfield app and page with `airlock dev`'s host attached: its ratio to
+    // brownfield is what the host costs.
+    for (const key of ['host', 'hostFlags'])
+      if (cells[key] !== undefined) cells[key].ratioToBrownfield = pairedRatio(cells[key], cells.airlock);
     return { id: row.id, label: row.label, unit: row.unit, better: row.better, cells };
   });
   const cell = (id, key) => rows.find((r) => r.id === id)?.cells[key];
@@ -203,20 +207,25 @@ const fmtRatio = (r) => (r === undefined ? '' : `${r.toFixed(2)}×`);
 export function printTable({ variants, evaluation, cfg, env }) {
   const out = [];
   const cols = variants;
-  out.push(`| scenario | unit | ${cols.map((v) => (v.key === 'raw' ? v.label : `${v.label} | × raw`)).join(' | ')} |`);
-  out.push(`|---|---|${cols.map((v) => (v.key === 'raw' ? '---:' : '---:|---:')).join('|')}|`);
+  // The window host's column also has its ratio to brownfield (what the host costs).
+  const extra = (v) => (v.key === 'host' || v.key === 'hostFlags' ? 1 : 0);
+  out.push(
+    `| scenario | unit | ${cols.map((v) => (v.key === 'raw' ? v.label : `${v.label} | × raw${extra(v) ? ' | × brownfield' : ''}`)).join(' | ')} |`,
+  );
+  out.push(`|---|---|${cols.map((v) => (v.key === 'raw' ? '---:' : `---:|---:${extra(v) ? '|---:' : ''}`)).join('|')}|`);
   for (const row of evaluation.rows) {
     const cells = cols.map((v) => {
-      if (!v.ran) return v.key === 'raw' ? 'not run' : 'n/a | ';
+      if (!v.ran) return v.key === 'raw' ? 'not run' : `n/a | ${extra(v) ? ' | ' : ''}`;
       const c = row.cells[v.key];
       const value = c.median === undefined ? '—' : fmt(c.median, row.unit);
-      return v.key === 'raw' ? value : `${value} | ${fmtRatio(c.ratioToRaw)}`;
+      if (v.key === 'raw') return value;
+      return `${value} | ${fmtRatio(c.ratioToRaw)}${extra(v) ? ` | ${fmtRatio(c.ratioToBrownfield)}` : ''}`;
     });
     out.push(`| ${row.label} | ${row.unit} | ${cells.join(' | ')} |`);
   }
   const mem = (key, f) => (evaluation.memory[key] === undefined ? '—' : f(evaluation.memory[key]));
   const memRow = (label, unit, f) =>
-    `| ${label} | ${unit} | ${cols.map((v) => (v.key === 'raw' ? (v.ran ? mem(v.key, f) : 'not run') : `${v.ran ? mem(v.key, f) : 'n/a'} | `)).join(' | ')} |`;
+    `| ${label} | ${unit} | ${cols.map((v) => (v.key === 'raw' ? (v.ran ? mem(v.key, f) : 'not run') : `${v.ran ? mem(v.key, f) : 'n/a'} | ${extra(v) ? ' | ' : ''}`)).join(' | ')} |`;
   const m = cfg.memory;
   out.push(
     memRow(

@@ -194,6 +194,8 @@ async function birpcClient() {
 const clients = {
   raw: rawClient,
   airlock: airlockClient,
+  host: airlockClient,
+  hostFlags: airlockClient,
   isolation: airlockClient,
   compare: airlockClient,
   compareIsolation: airlockClient,
@@ -238,6 +240,8 @@ const tasks = {
       userAgent: navigator.userAgent,
       gc: typeof gc === 'function',
       preciseMemory: performance.memory !== undefined,
+      // A hidden page (a background renderer) gets a lower CPU priority: the window host's pages must be visible.
+      visibilityState: document.visibilityState,
     };
   },
 

@@ -1,0 +1,64 @@
+// Variant "host": the page in a Chromium driven by the CLI's own window host (`ChromiumHost` from dist/cli/windows.js),
+// as `airlock dev --headless` runs an app window: the CLI's Chromium flags (`chromiumArgs`: `--app`, a
+// `--remote-debugging-pipe`, …), the host's attach sequence (browser-level target discovery, the first page found,
+// the one-time URL sent over the pipe by a short-lived session) and a profile directory of its own, here a temporary
+// one. The pipe stays open for the whole run, as it does under `airlock dev`, so whatever the attachment costs each
+// WebSocket frame the page sends shows up as this variant's ratio to brownfield.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launchChromium } from './browser.mjs';
+
+/** Tauri's default window size; the host gives the window `--window-size` from it, as for a config window. */
+const WINDOW = { label: 'main', title: 'Airlock bench', width: 800, height: 600, url: '/index.html' };
+
+/**
+ * Opens `url` in a window of a new `ChromiumHost` (headless) on `binary`. Same shape as `launchChromium`'s result:
+ * `kill()` stops the host's browser (its own process group only) and removes the profile.
+ */
+export async function launchHosted(root, binary, url) {
+  const { ChromiumHost, chromiumArgs } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'windows.js')).href);
+  const profile = mkdtempSync(path.join(tmpdir(), 'airlock-bench-host-profile-'));
+  const host = new ChromiumHost(binary, profile, { headless: true });
+  const win = host.open(url, WINDOW);
+  let detail = '';
+  const exited = win.ended.then((e) => {
+    detail = `window ${e.reason}${e.detail ? `: ${e.detail}` : ''}`;
+    return e;
+  });
+  let pid;
+  win.opened.then(
+    (p) => (pid = p),
+    () => undefined,
+  );
+  let killed;
+  return {
+    get pid() {
+      return pid;
+    },
+    exited,
+    flags: chromiumArgs('<profile>', WINDOW, { headless: true }),
+    stderrTail: () => detail,
+    kill() {
+      killed ??= (async () => {
+        await host.stop().catch(() => undefined);
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      })();
+      return killed;
+    },
+  };
+}
+
+/**
+ * Diagnosis (`--host-control`, variant hostFlags): Chromium with the window host's flags but no DevTools pipe, the
+ * page given as `--app=<url>` on the command line. Its ratio to "host" is what the pipe and the host's attach
+ * sequence cost; its ratio to brownfield is what the CLI's flags (an `--app` window …) cost.
+ */
+export async function launchHostFlags(root, url) {
+  const { chromiumArgs } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'windows.js')).href);
+  const flags = chromiumArgs('<profile>', WINDOW, { headless: true }).filter(
+    (f) => f !== '--remote-debugging-pipe' && !f.startsWith('--app=') && !f.startsWith('--user-data-dir='),
+  );
+  return { ...launchChromium(`--app=${url}`, flags), flags };
+}
