@@ -2,12 +2,13 @@
 // `npm run bench` — Airlock against the limit of its architecture (a raw WebSocket echo) and a peer (birpc), side by
 // side in one run, in real headless Chromium started without a DevTools driver. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--runs=N] [--only=raw,airlock,birpc] [--scenarios=1,2,3,4,5,6]
+//   node bench/run.mjs [--quick] [--runs=N] [--only=raw,airlock,host,isolation,birpc] [--scenarios=1,2,3,4,5,6]
 //                      [--profile] [--no-coi] [--isolation] [--json=FILE] [--strict]
 //
 // --quick      small counts, 1 run, < 60 s: a smoke test for CI (writes bench/results/quick.json)
 // --profile    runs the server processes under `node --cpu-prof` (profiles in bench/results/profiles/)
 // --no-coi     leaves COEP off every page: performance.now() then has 100 µs steps with jitter (for comparison)
+// --host-control  adds the window host's Chromium flags without its pipe (hostFlags) and with an idle pipe (hostPipe)
 // --isolation  adds "(c) Airlock isolation" even before the bench knows the pattern exists
 // --compare=DIR  adds the brownfield app built from another checkout's dist/ as one more variant (before/after)
 // --report=FILE  prints the table of a saved results JSON again, measuring nothing (with --json=OUT: rewrites its
@@ -96,6 +97,7 @@ const VARIANTS = [
   { key: 'host', label: 'Airlock + window host', server: 'host' },
   // Diagnosis (`--host-control`): the host's Chromium flags without its DevTools pipe, to tell the two apart.
   { key: 'hostFlags', label: 'host flags, no pipe', server: 'hostFlags', enabled: args['host-control'] === true },
+  { key: 'hostPipe', label: 'host flags, idle pipe', server: 'hostPipe', enabled: args['host-control'] === true },
   { key: 'isolation', label: 'Airlock isolation', server: 'isolation', enabled: ISOLATION_AVAILABLE || args.isolation === true },
   { key: 'birpc', label: 'birpc 4.2.0', server: 'peer' },
   // Before/after: the same brownfield app, built from another checkout (`--compare=<dir>`, its dist/ built).
@@ -114,7 +116,7 @@ const VARIANTS = [
   },
 ];
 /** Columns shown only when their variant ran (the others show n/a when left out). */
-const OPTIONAL_COLUMNS = new Set(['compare', 'compareIsolation', 'hostFlags']);
+const OPTIONAL_COLUMNS = new Set(['compare', 'compareIsolation', 'hostFlags', 'hostPipe']);
 const only = args.only === undefined ? undefined : new Set(String(args.only).split(','));
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
 /** Scenario 6 is an absolute target on Airlock (RSS growth, leaks), so it runs for the Airlock variants. */
@@ -307,8 +309,8 @@ async function openPage(variant) {
   const browser =
     variant.key === 'host'
       ? await launchHosted(root, CHROMIUM, url)
-      : variant.key === 'hostFlags'
-        ? await launchHostFlags(root, url)
+      : variant.key === 'hostFlags' || variant.key === 'hostPipe'
+        ? await launchHostFlags(root, url, { pipe: variant.key === 'hostPipe' })
         : launchChromium(url);
   if (variant.key === 'host') hostChromiumFlags = browser.flags;
   pages.set(variant.key, { browser, socket: undefined });
@@ -434,7 +436,7 @@ try {
   if (needed.has('peer')) starting.push(startServer('peer', 'peer.mjs', [pageDir, coepArg]).then((s) => (servers.peer = s)));
   if (needed.has('airlock'))
     starting.push(startServer('airlock', 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers.airlock = s)));
-  for (const key of ['host', 'hostFlags'])
+  for (const key of ['host', 'hostFlags', 'hostPipe'])
     if (needed.has(key)) starting.push(startServer(key, 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers[key] = s)));
   if (needed.has('compare')) {
     const entry = path.resolve(String(args.compare), 'dist', 'index.js');

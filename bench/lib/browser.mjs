@@ -37,7 +37,10 @@ export function chromiumVersion() {
  */
 export function launchChromium(url, flags = CHROMIUM_FLAGS) {
   const profile = mkdtempSync(path.join(tmpdir(), 'airlock-bench-profile-'));
-  const proc = spawn(CHROMIUM, [...flags, `--user-data-dir=${profile}`, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // With `--remote-debugging-pipe` (a diagnosis variant) the browser needs its fds 3 and 4: open, never written to.
+  const stdio = ['ignore', 'ignore', 'pipe', ...(flags.includes('--remote-debugging-pipe') ? ['pipe', 'pipe'] : [])];
+  const proc = spawn(CHROMIUM, [...flags, `--user-data-dir=${profile}`, url], { stdio });
+  proc.stdio[4]?.resume();
   let stderr = '';
   proc.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);

@@ -51,14 +51,15 @@ export async function launchHosted(root, binary, url) {
 }
 
 /**
- * Diagnosis (`--host-control`, variant hostFlags): Chromium with the window host's flags but no DevTools pipe, the
- * page given as `--app=<url>` on the command line. Its ratio to "host" is what the pipe and the host's attach
- * sequence cost; its ratio to brownfield is what the CLI's flags (an `--app` window …) cost.
+ * Diagnosis (`--host-control`): Chromium with the window host's flags, the page given as `--app=<url>` on the command
+ * line. Variant hostFlags has no DevTools pipe: its ratio to brownfield is what the CLI's flags (an `--app` window …)
+ * cost, and host's ratio to it what the pipe and the host's attach sequence cost. Variant hostPipe (`pipe`) has the
+ * pipe open but never sends a command on it: what the pipe alone costs, without the host's attach sequence.
  */
-export async function launchHostFlags(root, url) {
+export async function launchHostFlags(root, url, { pipe = false } = {}) {
   const { chromiumArgs } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'windows.js')).href);
   const flags = chromiumArgs('<profile>', WINDOW, { headless: true }).filter(
-    (f) => f !== '--remote-debugging-pipe' && !f.startsWith('--app=') && !f.startsWith('--user-data-dir='),
+    (f) => (pipe || f !== '--remote-debugging-pipe') && !f.startsWith('--app=') && !f.startsWith('--user-data-dir='),
   );
   return { ...launchChromium(`--app=${url}`, flags), flags };
 }

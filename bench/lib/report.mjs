@@ -84,7 +84,7 @@ export function evaluate({ variants, results, cfg }) {
     for (const v of variants) if (v.key !== 'raw') cells[v.key].ratioToRaw = pairedRatio(cells[v.key], cells.raw);
     // The window host's variant is the brownfield app and page with `airlock dev`'s host attached: its ratio to
     // brownfield is what the host costs.
-    for (const key of ['host', 'hostFlags'])
+    for (const key of ['host', 'hostFlags', 'hostPipe'])
       if (cells[key] !== undefined) cells[key].ratioToBrownfield = pairedRatio(cells[key], cells.airlock);
     return { id: row.id, label: row.label, unit: row.unit, better: row.better, cells };
   });
@@ -208,7 +208,7 @@ export function printTable({ variants, evaluation, cfg, env }) {
   const out = [];
   const cols = variants;
   // The window host's column also has its ratio to brownfield (what the host costs).
-  const extra = (v) => (v.key === 'host' || v.key === 'hostFlags' ? 1 : 0);
+  const extra = (v) => (v.key.startsWith('host') ? 1 : 0);
   out.push(
     `| scenario | unit | ${cols.map((v) => (v.key === 'raw' ? v.label : `${v.label} | × raw${extra(v) ? ' | × brownfield' : ''}`)).join(' | ')} |`,
   );
@@ -265,7 +265,11 @@ export function printTable({ variants, evaluation, cfg, env }) {
           ].join(', ')})`
         : ''
     }, scenario 6 once; each "× raw" is the median of per-round ratios, so it need not equal the quotient of the two medians shown. ` +
-      `${env.commit ? `Airlock ${env.commit}; ` : ''}${env.chromium}, headless, no DevTools attached; ` +
+      `${env.commit ? `Airlock ${env.commit}; ` : ''}${env.chromium}, headless, no DevTools attached${
+        variants.some((v) => v.key === 'host' && v.ran)
+          ? ' except the window host\'s pipe in variant host, whose "× brownfield" is its cost (median of per-round ratios too)'
+          : ''
+      }; ` +
       `Node ${env.node}; ${env.cpus}; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
       `${env.mode} mode, ${env.wallSeconds} s` +
       (env.foreignCpuMedian === undefined

@@ -196,6 +196,7 @@ const clients = {
   airlock: airlockClient,
   host: airlockClient,
   hostFlags: airlockClient,
+  hostPipe: airlockClient,
   isolation: airlockClient,
   compare: airlockClient,
   compareIsolation: airlockClient,
