@@ -4,12 +4,18 @@
  * frames into calls and outbound results/events/channel messages into frames.
  *
  * A connection never touches a socket: the transport hands it a `Peer` that moves frames.
+ *
+ * Events and JSON channel messages for the page are batched (protocol/frames.ts): each is appended to this turn's
+ * batch, which leaves as one text frame at the end of the turn (`process.nextTick`) or as soon as anything else is
+ * sent to the page, so nothing waits for a timer and the page sees every frame in the order it was produced.
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { decodePageFrame, encode, toJson } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import {
+  BATCH_MAX_CHARS,
+  BATCH_MAX_FRAMES,
   type CallFrame,
   CloseCode,
   type Headers,
@@ -123,6 +129,15 @@ export class Connection implements ChannelSink, StreamHost {
   #droppedBytes = 0;
   #emitRate: RateLimiter | undefined;
   #listenerCount = 0;
+  /** This turn's batch of frames (joined by commas, without the brackets), how many it holds, and whether its
+   *  end-of-turn flush is scheduled. */
+  #batch = '';
+  #batchCount = 0;
+  #flushScheduled = false;
+  readonly #flushTick = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
   #open = true;
   #closedResolve!: () => void;
   /** Resolves once the connection is gone. */
@@ -158,7 +173,7 @@ export class Connection implements ChannelSink, StreamHost {
       channels: this.#channels.size,
       droppedEvents: this.#droppedEvents,
       /** What waits to be written to the page (bytes plus the per-frame overhead the send buffer counts). */
-      queuedBytes: this.#peer.bufferedAmount,
+      queuedBytes: this.#peer.bufferedAmount + this.#batch.length,
     };
   }
 
@@ -179,7 +194,8 @@ export class Connection implements ChannelSink, StreamHost {
    * from growing — when the page is disconnected as a slow consumer.
    */
   #pressure(): 'ok' | 'over' | 'overrun' {
-    const queued = this.#peer.bufferedAmount;
+    // This turn's batch is not in the peer's queue yet, but it is on its way there.
+    const queued = this.#peer.bufferedAmount + this.#batch.length;
     const max = this.#owner.limits.maxBufferedBytes;
     if (queued <= max) {
       this.#droppedBytes = 0;
@@ -278,7 +294,7 @@ export class Connection implements ChannelSink, StreamHost {
 
   /** Sends a control frame to the page (the isolation pattern's frame tokens and frame-closed notices). */
   notify(frame: string): void {
-    if (this.#open) this.#peer.sendText(frame);
+    if (this.#open) this.#send(frame);
   }
 
   /** The page gave up on a call: abort its signal; its answer, whenever the handler gives one, is dropped. */
@@ -319,7 +335,7 @@ export class Connection implements ChannelSink, StreamHost {
       if (this.#streams.has(id))
         throw new AirlockError(ErrorCode.INVALID_ARGS, `stream ${id} is already carried by another call of this page`);
       const s = new InboundStream(id, (sid, bytes) => {
-        if (this.#open) this.#peer.sendText(encode.streamCredit(sid, bytes));
+        if (this.#open) this.#send(encode.streamCredit(sid, bytes));
       });
       s.bind(inflight.signal);
       this.#streams.set(id, s);
@@ -431,7 +447,7 @@ export class Connection implements ChannelSink, StreamHost {
   #resolve(frame: CallFrame, result: unknown): void {
     if (!this.#admit()) return;
     if (isBytes(result)) {
-      this.#peer.sendText(encode.responseBytes(frame.cb));
+      this.#send(encode.responseBytes(frame.cb));
       this.#peer.sendBinary(result instanceof ArrayBuffer ? new Uint8Array(result) : result);
       return;
     }
@@ -443,13 +459,13 @@ export class Connection implements ChannelSink, StreamHost {
       this.#reject(frame.er, error);
       return;
     }
-    this.#peer.sendText(encode.response(frame.cb, json));
+    this.#send(encode.response(frame.cb, json));
   }
 
   /** Sends a rejection; `callbackId` is the call's error callback. */
   #reject(callbackId: number, error: unknown): void {
     if (!this.#admit()) return;
-    this.#peer.sendText(encode.response(callbackId, rejectionJson(error)));
+    this.#send(encode.response(callbackId, rejectionJson(error)));
   }
 
   // ── events ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -499,7 +515,42 @@ export class Connection implements ChannelSink, StreamHost {
       if (pressure === 'overrun') this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: the page did not read its socket');
       return;
     }
-    this.#peer.sendText(encode.event(nameJson, payloadJson, pairs));
+    this.#queue(encode.event(nameJson, payloadJson, pairs));
+  }
+
+  // ── the outbound batch ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Appends a frame to this turn's batch (starting a new one past the limits); it leaves by the end of the turn. */
+  #queue(frame: string): void {
+    const n = this.#batchCount;
+    if (n > 0 && (n >= BATCH_MAX_FRAMES || this.#batch.length + frame.length + 3 > BATCH_MAX_CHARS)) this.#flush();
+    if (frame.length + 2 > BATCH_MAX_CHARS) {
+      this.#peer.sendText(frame);
+      return;
+    }
+    if (this.#batchCount === 0) this.#batch = frame;
+    else this.#batch += `,${frame}`;
+    this.#batchCount++;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flushTick);
+    }
+  }
+
+  /** Sends this turn's batch now: one frame as itself, several as one array frame. */
+  #flush(): void {
+    const n = this.#batchCount;
+    if (n === 0) return;
+    const text = n === 1 ? this.#batch : `[${this.#batch}]`;
+    this.#batch = '';
+    this.#batchCount = 0;
+    if (this.#open) this.#peer.sendText(text);
+  }
+
+  /** Sends a frame that is not batched, after the batch it follows. */
+  #send(frame: string): void {
+    if (this.#batchCount > 0) this.#flush();
+    this.#peer.sendText(frame);
   }
 
   // ── channels (ChannelSink) ─────────────────────────────────────────────────────────────────────────────────────
@@ -517,10 +568,10 @@ export class Connection implements ChannelSink, StreamHost {
     if (tracer.active)
       tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index, size: sizeOf(message), end: false });
     if (isBytes(message)) {
-      this.#peer.sendText(encode.channelBytes(id, index));
+      this.#send(encode.channelBytes(id, index));
       this.#peer.sendBinary(message instanceof ArrayBuffer ? new Uint8Array(message) : message);
     } else {
-      this.#peer.sendText(encode.channel(id, index, toJson(message, 'channel message')));
+      this.#queue(encode.channel(id, index, toJson(message, 'channel message')));
     }
   }
 
@@ -528,7 +579,7 @@ export class Connection implements ChannelSink, StreamHost {
     if (!this.#admit()) return;
     const tracer = this.#owner.tracer;
     if (tracer.active) tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index: count, size: 0, end: true });
-    this.#peer.sendText(encode.channelEnd(id, count));
+    this.#queue(encode.channelEnd(id, count));
   }
 
   drained(): Promise<void> {
@@ -548,16 +599,18 @@ export class Connection implements ChannelSink, StreamHost {
   /** First frame: the resume token for reloads (and the asset protocol's base URL, when the app serves one). */
   /** Asks the page to act on its own window (pages no window host drives). */
   windowOp(op: WindowOp): void {
-    if (this.#open) this.#peer.sendText(encode.windowOp(op));
+    if (this.#open) this.#send(encode.windowOp(op));
   }
 
   hello(token: string, assets?: string): void {
-    this.#peer.sendText(encode.hello(token, this.id, assets));
+    this.#send(encode.hello(token, this.id, assets));
   }
 
   /** Closes the socket (if still open) and releases everything the page held. */
   close(code: number = CloseCode.SHUTDOWN, reason = 'closed by the core'): void {
     if (!this.#open) return;
+    // What this turn produced still goes out, ahead of the close (as it would have without batching).
+    this.#flush();
     this.#peer.close(code, reason);
     this.closed();
   }
@@ -567,6 +620,8 @@ export class Connection implements ChannelSink, StreamHost {
     if (!this.#open) return;
     this.#open = false;
     this.#awaitingBody = undefined;
+    this.#batch = '';
+    this.#batchCount = 0;
     this.#calls.clear();
     const gone = new AirlockError(ErrorCode.DISCONNECTED, `webview \`${this.label}\` went away (reload, navigation or close)`);
     this.#abort.abort(gone);

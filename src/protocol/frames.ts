@@ -6,6 +6,15 @@
  * the socket, which must be binary, is its body. One socket is ordered and the core is single-threaded, so a
  * header and its body are never split by another frame; the receiver keeps at most one header waiting.
  *
+ * Batches (core → page only): the events and JSON channel messages the core produces for one page in the same turn
+ * of its event loop leave as ONE text frame, a JSON array of those frames in the order they were produced:
+ * `[{"e":…},{"c":…,"m":…},{"c":…,"end":1}]`. A batch is flushed at the end of the turn (`process.nextTick`, never a
+ * timer), and before any other frame the core sends that page (a response, a bytes header, a window op …), so the
+ * order of everything on the socket is exactly the order it was produced in. A lone frame leaves as itself, not as
+ * a one-element array. A batch holds at most `BATCH_MAX_FRAMES` frames and `BATCH_MAX_CHARS` characters (a frame
+ * longer than that leaves on its own); a burst becomes several batches. No element announces bytes (`"b":1`), and
+ * none is itself an array: the page refuses such a batch whole, dispatching none of it.
+ *
  * page → core
  *   invoke   {"t":"i","c":cmd,"cb":callbackId,"er":errorId,"a":args?,"h":headers?,"b":1?}
  *   sealed   {"t":"s","c":cmd,"cb":…,"er":…,"h":…?,"i":instance,"q":seq,"n":nonce,"k":kind}  + binary ciphertext
@@ -26,6 +35,7 @@
  *   response {"r":callbackId,"d":json}  |  {"r":callbackId,"b":1}   runCallback(id, data)
  *   event    {"e":name,"p":payload,"l":[eventId,handlerId,…]}       one frame per page, every listener in it
  *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
+ *   batch    [frame,frame,…]   events, channel messages and ends of one turn, in order (see above)
  *   window   {"w":op,"v":value}   asks the page to act on its own window (title, size, position, focus …) where no
  *            window host drives it
  *   isolation pattern only: {"ft":frameToken} | {"fx":[callbackId,…]}   (protocol/isolation.ts)
@@ -68,6 +78,11 @@ export function parseStreamRef(value: unknown): number | undefined {
   const id = Number(digits);
   return id <= 0xffff_ffff ? id : undefined;
 }
+/** Most frames one batch holds (core → page); the core starts a new batch past it. */
+export const BATCH_MAX_FRAMES = 1024;
+/** Most characters of JSON one batch holds; a single frame longer than that leaves on its own. */
+export const BATCH_MAX_CHARS = 64 * 1024;
+
 /** Largest stream chunk a page sends in one binary frame. */
 export const STREAM_CHUNK_MAX = 64 * 1024;
 

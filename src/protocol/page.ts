@@ -7,22 +7,26 @@
  * before any app script runs, so a script that later replaces them, or adds `r`/`e`/`c` to `Object.prototype`,
  * cannot intercept or misroute a frame.
  */
-import type {
-  ChannelFrame,
-  EventFrame,
-  Headers,
-  HelloFrame,
-  ResponseFrame,
-  SealedFrame,
-  StreamCreditFrame,
-  WindowOpFrame,
-  WindowReport,
+import { AirlockError, ErrorCode } from './errors.js';
+import {
+  BATCH_MAX_CHARS,
+  BATCH_MAX_FRAMES,
+  type ChannelFrame,
+  type EventFrame,
+  type Headers,
+  type HelloFrame,
+  type ResponseFrame,
+  type SealedFrame,
+  type StreamCreditFrame,
+  type WindowOpFrame,
+  type WindowReport,
 } from './frames.js';
 import type { FrameClosedFrame, FrameTokenFrame } from './isolation.js';
 
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const hasOwn = Object.hasOwn;
+const isArray = Array.isArray;
 
 /** Who answers a call: the callback ids its result and its rejection run. */
 export interface CallIds {
@@ -77,10 +81,51 @@ export type ServerMessage =
   | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[] }
   | { readonly kind: 'credit'; readonly id: number; readonly bytes: number };
 
-/** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows. */
+/** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows (or a batch). */
 export function decodeServerFrame(text: string): ServerMessage | undefined {
   const f: unknown = parse(text);
-  if (typeof f !== 'object' || f === null) return undefined;
+  if (typeof f !== 'object' || f === null || isArray(f)) return undefined;
+  return readFrame(f);
+}
+
+function malformed(why: string): AirlockError {
+  return new AirlockError(ErrorCode.PROTOCOL, `the core sent a malformed batch frame (${why}); the batch was dropped whole`);
+}
+
+/**
+ * Reads one text frame from the core — a single frame or a batch (frames.ts) — into its messages, in order. A frame
+ * this protocol version does not know is skipped. Throws AirlockError(PROTOCOL) for text that is not JSON and for a
+ * malformed batch (empty, over the limits, an element that is not a frame object or that announces bytes); nothing
+ * of a refused batch is returned, so the page dispatches all of it or none.
+ */
+export function decodeServerFrames(text: string): ServerMessage[] {
+  let f: unknown;
+  try {
+    f = parse(text);
+  } catch {
+    throw new AirlockError(ErrorCode.PROTOCOL, `the core sent a text frame that is not JSON (${text.length} characters); it was dropped`);
+  }
+  if (typeof f !== 'object' || f === null) return [];
+  if (!isArray(f)) {
+    const m = readFrame(f);
+    return m === undefined ? [] : [m];
+  }
+  const n = f.length;
+  if (n === 0) throw malformed('no frames');
+  if (n > BATCH_MAX_FRAMES) throw malformed(`${n} frames, more than ${BATCH_MAX_FRAMES}`);
+  if (text.length > BATCH_MAX_CHARS) throw malformed(`${text.length} characters, more than ${BATCH_MAX_CHARS}`);
+  const out: ServerMessage[] = [];
+  for (let i = 0; i < n; i++) {
+    const e: unknown = f[i];
+    if (typeof e !== 'object' || e === null || isArray(e)) throw malformed(`element ${i} is not a frame object`);
+    if (hasOwn(e, 'b')) throw malformed(`element ${i} announces a binary body, which a batch cannot carry`);
+    const m = readFrame(e);
+    if (m !== undefined) out.push(m);
+  }
+  return out;
+}
+
+function readFrame(f: object): ServerMessage | undefined {
   if (hasOwn(f, 'r')) {
     const r = f as ResponseFrame;
     return { kind: 'response', id: r.r, bytes: r.b === 1, data: r.d };

@@ -11,7 +11,7 @@ import type { RunningApp } from '../core/handle.js';
 import type { Connection } from '../core/connection.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { channelRef, type WindowReport } from '../protocol/frames.js';
-import { decodeServerFrame, encodeCall } from '../protocol/page.js';
+import { decodeServerFrames, encodeCall, type ServerMessage } from '../protocol/page.js';
 
 export interface EventRecord {
   readonly event: string;
@@ -57,8 +57,11 @@ export async function connectInMemory(
   let awaiting: ((bytes: Uint8Array) => void) | undefined;
   const run = (id: number, data: unknown): void => callbacks.get(id)?.(data);
 
+  // A batch (protocol/frames.ts) is its frames in order; a malformed one throws, as a core bug should in a test.
   const onText = (text: string): void => {
-    const f = decodeServerFrame(text);
+    for (const f of decodeServerFrames(text)) onMessage(f);
+  };
+  const onMessage = (f: ServerMessage): void => {
     if (f?.kind === 'response') {
       if (f.bytes) awaiting = (bytes) => run(f.id, bytes);
       else run(f.id, f.data);

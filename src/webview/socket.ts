@@ -17,7 +17,7 @@ import {
   SOCKET_PATH,
   TICKET_PROTOCOL_PREFIX,
 } from '../protocol/frames.js';
-import { decodeServerFrame, encodeCall } from '../protocol/page.js';
+import { decodeServerFrames, encodeCall, type ServerMessage } from '../protocol/page.js';
 import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
 
@@ -357,9 +357,19 @@ export class IpcSocket {
     return ws;
   }
 
+  /** One text frame from the core: a frame or a batch of them (dispatched in order, all or none). */
   #text(text: string): void {
-    const f = decodeServerFrame(text);
-    if (f === undefined) return;
+    let messages: ServerMessage[];
+    try {
+      messages = decodeServerFrames(text);
+    } catch (e) {
+      g.error(`Airlock: ${(e as Error).message}`);
+      return;
+    }
+    for (let i = 0; i < messages.length; i++) this.#message(messages[i] as ServerMessage);
+  }
+
+  #message(f: ServerMessage): void {
     if (f.kind === 'response') {
       if (f.bytes) this.#awaiting = (body) => this.#respond(f.id, body);
       else this.#respond(f.id, f.data);
