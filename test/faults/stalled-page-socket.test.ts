@@ -125,6 +125,8 @@ describe('a Chromium tab stuck in a busy loop', () => {
   });
 });
 
+type Frame = { c?: number; m?: { i: number } };
+
 describe('a protocol client that stops reading its socket', () => {
   test('events: dropped and counted past the limit, then the client is disconnected with 4029', async () => {
     const client = await connectWsPage(t.server, `ticket.${ticketFrom(t.server.url('paused'))}`);
@@ -145,8 +147,9 @@ describe('a protocol client that stops reading its socket', () => {
     const got: number[] = [];
     client.ws.on('message', (data, binary) => {
       if (binary) return;
-      const f = JSON.parse(data.toString()) as { c?: number; m?: { i: number } };
-      if (f.c === 99 && f.m !== undefined) got.push(f.m.i);
+      // A text frame is one frame or a batch of them (protocol/frames.ts).
+      const parsed = JSON.parse(data.toString()) as Frame | Frame[];
+      for (const f of Array.isArray(parsed) ? parsed : [parsed]) if (f.c === 99 && f.m !== undefined) got.push(f.m.i);
     });
     const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
     const done = client.invoke('stream', { ch: channelRef(99), n: 20_000 });

@@ -51,8 +51,12 @@ function sentIds(frames: readonly Frame[]): Set<number> {
 
 function checkPage(page: HostilePage, frames: readonly Frame[]): void {
   const ids = sentIds(frames);
-  for (const text of page.text) {
-    const f = JSON.parse(text) as Record<string, unknown>;
+  // A text frame is one frame or a batch of them (protocol/frames.ts): each element is checked as a frame.
+  const sent = page.text.flatMap((text) => {
+    const parsed = JSON.parse(text) as Record<string, unknown> | Array<Record<string, unknown>>;
+    return (Array.isArray(parsed) ? parsed : [parsed]).map((f) => [text, f] as const);
+  });
+  for (const [text, f] of sent) {
     const kind = ['r', 'e', 'c', 'hello', 'ft', 'fx'].filter((k) => k in f);
     assert.equal(kind.length, 1, `the core sent an unknown frame: ${text.slice(0, 100)}`);
     if (typeof f['r'] === 'number') assert.ok(ids.has(f['r']), `the core answered callback ${f['r']}, which the page never sent`);

@@ -4,7 +4,7 @@
 import WebSocket from 'ws';
 import { ErrorCode, wireError } from '../../src/protocol/errors.ts';
 import { channelRef, PROTOCOL_VERSION, SOCKET_PATH } from '../../src/protocol/frames.ts';
-import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
+import { decodeServerFrames, encodeCall } from '../../src/protocol/page.ts';
 
 // Defined with the other launch helpers; re-exported for the socket tests that import it from here.
 export { ticketFrom } from './app.js';
@@ -72,7 +72,10 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
         handle?.(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         return;
       }
-      const f = decodeServerFrame(data.toString());
+      // A text frame may be a batch of frames (protocol/frames.ts): each is read in order.
+      for (const f of decodeServerFrames(data.toString())) read(f);
+    });
+    const read = (f: ReturnType<typeof decodeServerFrames>[number]): void => {
       if (f?.kind === 'hello') {
         resolve(page(f.token));
       } else if (f?.kind === 'response') {
@@ -85,7 +88,7 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
         if (f.bytes) awaiting = (body) => deliver?.(f.index, body, false);
         else deliver?.(f.index, f.data, f.end);
       }
-    });
+    };
   });
 
   function page(token: string): WsPage {
