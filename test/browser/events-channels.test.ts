@@ -11,6 +11,19 @@ let browser: Browser;
 let t: TestApp;
 let main: Page;
 let settings: Page;
+/** A page whose init script counts the text messages every WebSocket of it receives (`window.__wsText.n`). */
+let counted: Page;
+const COUNT_TEXT_MESSAGES = `(() => {
+  const W = WebSocket;
+  const count = { n: 0 };
+  globalThis.__wsText = count;
+  globalThis.WebSocket = class extends W {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => { if (typeof e.data === 'string') count.n++; });
+    }
+  };
+})()`;
 
 before(async () => {
   browser = await launchBrowser();
@@ -21,6 +34,15 @@ before(async () => {
       fence: () => null,
       stream: command(z.object({ onEvent: channel(), n: z.number() }), async ({ onEvent, n }) => {
         for (let i = 0; i < n; i++) onEvent.send(i);
+      }),
+      // One turn: events, JSON and byte channel messages interleaved (the core batches the JSON frames).
+      burst: command(z.object({ onEvent: channel(), n: z.number() }), ({ onEvent, n }, ctx) => {
+        for (let i = 0; i < n; i++) {
+          ctx.app.emit('burst', { i, s: `é${i}✓` });
+          if (i % 100 === 0) onEvent.send({ i });
+          if (i % 700 === 350) onEvent.send(new Uint8Array([i & 255, i >> 8, 9]));
+        }
+        return n;
       }),
       mixed: command(z.object({ onEvent: channel() }), async ({ onEvent }) => {
         for (let i = 0; i < 60; i++) {
@@ -33,6 +55,7 @@ before(async () => {
   );
   main = await openPage(browser, t.server.url('main'));
   settings = await openPage(browser, t.server.url('settings'));
+  counted = await openPage(browser, t.server.url('counted'), (p) => void p.addInitScript(COUNT_TEXT_MESSAGES));
 });
 
 after(async () => {
@@ -130,6 +153,41 @@ describe('events', () => {
   test("an invalid event name rejects with Tauri's message", async () => {
     const err = await main.evaluate(() => window.api.event.listen('bad name', () => {}).catch((e: unknown) => e));
     assert.match(String((err as { message?: string }).message ?? err), /Event name must include only alphanumeric characters/);
+  });
+});
+
+describe('batched frames', () => {
+  test('events, JSON and byte channel messages of one turn reach the official listen and Channel in order, in few socket messages', async () => {
+    const n = 3000;
+    const r = await counted.evaluate(async (n) => {
+      const events: unknown[] = [];
+      const messages: unknown[] = [];
+      const unlisten = await window.api.event.listen('burst', (e) => events.push(e.payload));
+      const ch = new window.api.core.Channel<unknown>((m) =>
+        messages.push(m instanceof ArrayBuffer ? { bytes: [...new Uint8Array(m)] } : m),
+      );
+      const count = (window as unknown as { __wsText: { n: number } }).__wsText;
+      const before = count.n;
+      const returned = await window.api.core.invoke<number>('burst', { onEvent: ch, n });
+      await window.api.core.invoke('fence');
+      const texts = count.n - before;
+      unlisten();
+      return { returned, events, messages, texts };
+    }, n);
+    assert.equal(r.returned, n);
+    assert.deepEqual(
+      r.events,
+      Array.from({ length: n }, (_, i) => ({ i, s: `é${i}✓` })),
+    );
+    const expected: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 100 === 0) expected.push({ i });
+      if (i % 700 === 350) expected.push({ bytes: [i & 255, i >> 8, 9] });
+    }
+    assert.deepEqual(r.messages, expected);
+    // 3,000 events, 30 JSON and 4 byte messages, the end and two answers: one text message each without batches.
+    assert.ok(r.texts < 60, `${r.texts} text messages reached the page`);
+    assert.equal(t.app.stats.channels, 0);
   });
 });
 
