@@ -29,6 +29,13 @@ export function transformCallback(callback?: Callback, once = false): number {
   return id;
 }
 
+/** Registers `callback` as it is: it must remove itself (the runtime's own calls, which drop both their ids at once). */
+export function registerCallback(callback: Callback): number {
+  const id = newId();
+  callbacks.set(id, callback);
+  return id;
+}
+
 export function unregisterCallback(id: number): void {
   callbacks.delete(id);
 }

@@ -7,7 +7,7 @@
 import { ErrorCode, wireError } from '../protocol/errors.js';
 import { encodeCall } from '../protocol/page.js';
 import type { IsolationPayload } from '../protocol/isolation.js';
-import { callbacks, runCallback, transformCallback, unregisterCallback } from './callbacks.js';
+import { callbacks, registerCallback, runCallback, transformCallback, unregisterCallback } from './callbacks.js';
 import { isolationBridge } from './isolation.js';
 import { define, g } from './globals.js';
 import { toBody, toHeaders } from './serialize.js';
@@ -37,6 +37,7 @@ function abortReason(signal: AbortSignal, cmd: string): unknown {
 export type IpcMessage = IsolationPayload;
 
 const LISTEN = 'plugin:event|listen';
+const hasOwn = Object.hasOwn;
 
 /** Installs the runtime; false when it was already installed (then plugins' init scripts must not run again). */
 export function install(config: RuntimeConfig): boolean {
@@ -53,14 +54,17 @@ export function install(config: RuntimeConfig): boolean {
   const listeners = new g.Map<string, Map<number, number>>();
 
   function postMessage(message: IpcMessage): void {
+    send(message.cmd, message.callback, message.error, message.payload, message.options?.headers);
+  }
+
+  /** One call on this page's socket, in Tauri's serialization (serialize.ts). */
+  function send(cmd: string, callback: number, error: number, payload: unknown, headers: unknown): void {
     if (!topLevel) {
-      runCallback(message.error, wireError(ErrorCode.FORBIDDEN, 'IPC is available only in the top-level frame of the app window'));
+      runCallback(error, wireError(ErrorCode.FORBIDDEN, 'IPC is available only in the top-level frame of the app window'));
       return;
     }
-    const { cmd, callback, error, payload, options } = message;
-    const headers = toHeaders(options?.headers);
     const body = toBody(payload);
-    const call = { cmd, callback, error, headers };
+    const call = { cmd, callback, error, headers: headers === undefined ? undefined : toHeaders(headers) };
     if ('raw' in body) socket.send(callback, error, encodeCall.invokeBytes(call), body.raw);
     else socket.send(callback, error, encodeCall.invoke(call, body.json));
   }
@@ -100,40 +104,78 @@ export function install(config: RuntimeConfig): boolean {
    */
   function invoke(cmd: string, payload: unknown = {}, options?: { headers?: unknown; signal?: unknown }): Promise<unknown> {
     const signal = options?.signal instanceof g.AbortSignal ? options.signal : undefined;
-    const rest = options === undefined ? undefined : { headers: options.headers };
     return new g.Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortReason(signal, cmd));
+      const streams = hasStreams(payload) ? extractStreams(payload) : undefined;
+      if (signal !== undefined || streams !== undefined || isolated !== undefined) {
+        invokeWith(cmd, streams?.args ?? payload, options, signal, streams?.list, resolve, reject);
         return;
       }
-      const { args, streams } = extractStreams(payload);
-      const pumps: { stop: () => void }[] = [];
-      const settle = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        for (const p of pumps) p.stop();
-      };
-      const callback = transformCallback((r) => {
-        settle();
+      // The common call (no signal, no stream, brownfield): two callbacks that settle the promise and drop each
+      // other, and the frame straight to the socket.
+      const callback = registerCallback((r) => {
+        callbacks.delete(callback);
+        callbacks.delete(error);
         resolve(r);
-        unregisterCallback(error);
-      }, true);
-      const error = transformCallback((e) => {
-        settle();
+      });
+      const error = registerCallback((e) => {
+        callbacks.delete(callback);
+        callbacks.delete(error);
         reject(e);
-        unregisterCallback(callback);
-      }, true);
-      const onAbort = (): void => {
-        unregisterCallback(callback);
-        unregisterCallback(error);
-        settle();
-        // Under isolation the cancel goes sealed through the frame (never judged by its hook), else on this socket.
-        socket.cancel(callback, error, isolated === undefined ? undefined : () => control(CANCEL_COMMAND, { callback }));
-        reject(abortReason(signal as AbortSignal, cmd));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      ipc({ cmd, callback, error, payload: args, options: rest });
-      for (const s of streams) pumps.push(socket.pump(s.id, s.source, isolated === undefined ? undefined : sealedSink(s.id)));
+      });
+      if (cmd === LISTEN) observeListen({ cmd, callback, error, payload, options: undefined });
+      try {
+        send(cmd, callback, error, payload, options?.headers);
+      } catch (e) {
+        // arguments that cannot be serialized (a BigInt, a cycle): nothing was sent, so nothing stays registered
+        socket.forget(callback, error);
+        callbacks.delete(callback);
+        callbacks.delete(error);
+        throw e;
+      }
     });
+  }
+
+  /** `invoke` with an abort signal, stream arguments or the isolation frame. */
+  function invokeWith(
+    cmd: string,
+    payload: unknown,
+    options: { headers?: unknown } | undefined,
+    signal: AbortSignal | undefined,
+    streams: { id: number; source: StreamLike }[] | undefined,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+  ): void {
+    if (signal?.aborted) {
+      reject(abortReason(signal, cmd));
+      return;
+    }
+    const pumps: { stop: () => void }[] = [];
+    const settle = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      for (const p of pumps) p.stop();
+    };
+    const callback = transformCallback((r) => {
+      settle();
+      resolve(r);
+      unregisterCallback(error);
+    }, true);
+    const error = transformCallback((e) => {
+      settle();
+      reject(e);
+      unregisterCallback(callback);
+    }, true);
+    const onAbort = (): void => {
+      unregisterCallback(callback);
+      unregisterCallback(error);
+      settle();
+      // Under isolation the cancel goes sealed through the frame (never judged by its hook), else on this socket.
+      socket.cancel(callback, error, isolated === undefined ? undefined : () => control(CANCEL_COMMAND, { callback }));
+      reject(abortReason(signal as AbortSignal, cmd));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    ipc({ cmd, callback, error, payload, options: options === undefined ? undefined : { headers: options.headers } });
+    if (streams !== undefined)
+      for (const s of streams) pumps.push(socket.pump(s.id, s.source, isolated === undefined ? undefined : sealedSink(s.id)));
   }
 
   /** A control message for the isolation frame to seal (protocol/isolation.ts); not a call, so no callbacks. */
@@ -151,22 +193,30 @@ export function install(config: RuntimeConfig): boolean {
     };
   }
 
-  /** Top-level stream values of the args become `__STREAM__:<id>` markers (a copy: the caller's object is kept). */
-  function extractStreams(payload: unknown): { args: unknown; streams: { id: number; source: StreamLike }[] } {
-    const streams: { id: number; source: StreamLike }[] = [];
-    if (typeof payload !== 'object' || payload === null || g.isArray(payload) || payload instanceof g.Uint8Array)
-      return { args: payload, streams };
+  /** Whether the args carry a stream at the top level (a plain object with a `ReadableStream` or async iterable). */
+  function hasStreams(payload: unknown): boolean {
+    if (typeof payload !== 'object' || payload === null || g.isArray(payload) || payload instanceof g.Uint8Array) return false;
     const proto = Object.getPrototypeOf(payload);
-    if (proto !== Object.prototype && proto !== null) return { args: payload, streams };
-    let copy: Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(payload)) {
+    if (proto !== Object.prototype && proto !== null) return false;
+    const o = payload as Record<string, unknown>;
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === 'object' && v !== null && hasOwn(o, k) && isStreamLike(v)) return true;
+    }
+    return false;
+  }
+
+  /** Top-level stream values of the args become `__STREAM__:<id>` markers (a copy: the caller's object is kept). */
+  function extractStreams(payload: unknown): { args: unknown; list: { id: number; source: StreamLike }[] } {
+    const list: { id: number; source: StreamLike }[] = [];
+    const copy: Record<string, unknown> = { ...(payload as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(copy)) {
       if (!isStreamLike(v)) continue;
-      copy ??= { ...(payload as Record<string, unknown>) };
       const id = socket.newStreamId();
-      streams.push({ id, source: v });
+      list.push({ id, source: v });
       copy[k] = streamRef(id);
     }
-    return { args: copy ?? payload, streams };
+    return { args: copy, list };
   }
 
   // Tauri's `<protocol>://localhost/<encoded path>`, on the asset origin. Before the core's first hello the secret

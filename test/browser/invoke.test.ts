@@ -29,6 +29,7 @@ before(async () => {
         return i;
       },
       progress: command(z.object({ onEvent: channel() }), async () => null),
+      echo: (args: unknown) => args,
     }),
   );
   page = await openPage(browser, t.server.url('main'));
@@ -107,6 +108,69 @@ describe('invoke through @tauri-apps/api/core', () => {
     });
     assert.equal(r, true);
     assert.equal(t.app.stats.pending, 0);
+  });
+
+  test("args follow Tauri's serialization rules wherever they sit, also deep inside plain objects and arrays", async () => {
+    const r = await page.evaluate(async () => {
+      const toIpc = { __TAURI_TO_IPC_KEY__: () => 'as-ipc' };
+      class Point {
+        constructor(
+          readonly x: number,
+          readonly y: number,
+        ) {}
+      }
+      const args = {
+        plain: { a: 1, b: [true, null, 'x', { c: 2 }] },
+        map: new Map<string, unknown>([['k', new Map([['n', 1]])]]),
+        deep: [[{ bytes: new Uint8Array([1, 2, 3]) }], { buffer: new Uint8Array([4, 5]).buffer }],
+        ipc: [{ nested: toIpc }],
+        legacy: { ch: { __TAURI_CHANNEL_MARKER__: true, id: 7 } },
+        date: new Date(0),
+        withToJson: { inner: { toJSON: () => new Map([['m', 1]]) } },
+        point: new Point(1, 2),
+        nothing: undefined,
+        fn: () => 1,
+      };
+      const polluted: Record<string, unknown> = Object.create(null);
+      polluted['x'] = [1, { y: new Uint8Array([9]) }];
+      return [
+        await window.api.core.invoke('echo', args),
+        await window.api.core.invoke('echo', polluted),
+        await window.api.core.invoke('echo', [1, 2]),
+      ];
+    });
+    assert.deepEqual(r, [
+      {
+        plain: { a: 1, b: [true, null, 'x', { c: 2 }] },
+        map: { k: { n: 1 } },
+        deep: [[{ bytes: [1, 2, 3] }], { buffer: [4, 5] }],
+        ipc: [{ nested: 'as-ipc' }],
+        legacy: { ch: '__CHANNEL__:7' },
+        date: '1970-01-01T00:00:00.000Z',
+        withToJson: { inner: { m: 1 } },
+        point: { x: 1, y: 2 },
+      },
+      { x: [1, { y: [9] }] },
+      [1, 2],
+    ]);
+  });
+
+  test('args that cannot become JSON reject the call and leave nothing registered', async () => {
+    const r = await page.evaluate(async () => {
+      const cyclic: Record<string, unknown> = { a: 1 };
+      cyclic['self'] = { back: cyclic };
+      const errors: string[] = [];
+      for (const args of [{ n: 1n }, cyclic])
+        errors.push(
+          await window.api.core.invoke('echo', args).then(
+            () => 'resolved',
+            (e: unknown) => (e instanceof TypeError ? 'TypeError' : String(e)),
+          ),
+        );
+      const size = (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size;
+      return { errors, size, after: await window.api.core.invoke('add', { a: 1, b: 2 }) };
+    });
+    assert.deepEqual(r, { errors: ['TypeError', 'TypeError'], size: 0, after: 3 });
   });
 
   test('no callbacks stay registered after calls settle', async () => {
