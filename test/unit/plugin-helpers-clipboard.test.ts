@@ -23,12 +23,26 @@ describe('command lines', () => {
       output: 'png',
       debianPackage: 'xclip',
     });
+    // X11's writers return before the selection is theirs: each is confirmed with a read of the same target.
+    assert.deepEqual(clipboardCommand('xclip', 'writeImage'), {
+      program: 'xclip',
+      args: ['-selection', 'clipboard', '-t', 'image/png', '-in'],
+      serves: true,
+      readBack: { program: 'xclip', args: ['-selection', 'clipboard', '-t', 'image/png', '-out'], debianPackage: 'xclip' },
+      ownerHoldsOutput: true,
+      debianPackage: 'xclip',
+    });
+    assert.deepEqual(clipboardCommand('xclip', 'writeHtml').readBack?.args, ['-selection', 'clipboard', '-t', 'text/html', '-out']);
+    assert.deepEqual(clipboardCommand('xclip', 'clear').readBack?.args, ['-selection', 'clipboard', '-out']);
     assert.deepEqual(clipboardCommand('xsel', 'writeText'), {
       program: 'xsel',
       args: ['--clipboard', '--input'],
       serves: true,
+      readBack: { program: 'xsel', args: ['--clipboard', '--output'], debianPackage: 'xsel' },
       debianPackage: 'xsel',
     });
+    // wl-copy forks only after the compositor confirmed it has the selection.
+    assert.equal(clipboardCommand('wl-clipboard', 'writeText').readBack, undefined);
     assert.deepEqual(clipboardCommand('xsel', 'clear'), { program: 'xsel', args: ['--clipboard', '--clear'], debianPackage: 'xsel' });
     assert.equal(clipboardCommand('xsel', 'writeImage').program, 'xclip');
     assert.deepEqual(clipboardCommand('wl-clipboard', 'readText'), {
@@ -82,6 +96,25 @@ describe('runHelper resolveOnExit', () => {
     const r = await runHelper(serving, { resolveOnExit: true, timeoutMs: 10_000 });
     assert.equal(r.code, 0);
     assert.ok(Date.now() - started < 4000, 'resolved well before the background child ends');
+  });
+
+  test('watchServing: `serving.ended` tells when the background child has let go of the output, with its stderr', async () => {
+    const r = await runHelper(
+      { program: '/bin/sh', args: ['-c', 'exec 3<&0; (read line <&3; echo "lost: $line" >&2) & exit 0'] },
+      { resolveOnExit: true, watchServing: true, timeoutMs: 10_000, input: 'the selection\n' },
+    );
+    assert.equal(r.code, 0);
+    assert.ok(r.serving !== undefined);
+    assert.equal(await r.serving.ended, 'lost: the selection\n');
+    r.serving.release();
+  });
+
+  test('watchServing: release() lets go without waiting for the background child', async () => {
+    const started = Date.now();
+    const r = await runHelper(serving, { resolveOnExit: true, watchServing: true, timeoutMs: 10_000 });
+    r.serving?.release();
+    await r.serving?.ended;
+    assert.ok(Date.now() - started < 4000, 'ended resolves once released');
   });
 
   test('without it, the runner waits for the output to close (here: until its timeout)', async () => {

@@ -12,6 +12,19 @@ export interface ClipboardCommand extends HelperCommand {
   readonly output?: 'text' | 'png' | 'base64' | 'applescript-hex';
   /** The helper keeps running in the background to serve the selection (X11, Wayland): done when it exits. */
   readonly serves?: boolean;
+  /**
+   * How to read back what the helper was given. X11's helpers exit before the selection is theirs: xclip 0.13 forks
+   * and exits while its request to own the selection still sits unsent in the child's buffer (the child flushes it
+   * when it first waits for events), and xsel daemonizes before it asks for the selection. So such a write is done
+   * only once this read gives back the bytes written. wl-copy needs none: it forks after a round trip that confirmed
+   * the compositor took the selection.
+   */
+  readonly readBack?: HelperCommand;
+  /**
+   * The process left serving keeps the helper's stdout/stderr open until it loses the selection (xclip; not xsel,
+   * which points them at /dev/null before it asks): its end also means the write took effect and was replaced since.
+   */
+  readonly ownerHoldsOutput?: boolean;
   /** A file the bytes must be written to first (macOS images): `{file}` in args is replaced by it. */
   readonly viaFile?: boolean;
 }
@@ -38,17 +51,20 @@ export function clipboardCommand(backend: ClipboardBackend, op: ClipboardOp): Cl
     case 'xclip': {
       const sel = ['-selection', 'clipboard'];
       const debianPackage = 'xclip';
-      if (op === 'readText') return { program: 'xclip', args: [...sel, '-out'], output: 'text', debianPackage };
-      if (op === 'readImage') return { program: 'xclip', args: [...sel, '-t', 'image/png', '-out'], output: 'png', debianPackage };
-      if (op === 'writeImage') return { program: 'xclip', args: [...sel, '-t', 'image/png', '-in'], serves: true, debianPackage };
-      if (op === 'writeHtml') return { program: 'xclip', args: [...sel, '-t', 'text/html', '-in'], serves: true, debianPackage };
-      // writeText, and clear (an empty selection replaces whatever was there)
-      return { program: 'xclip', args: [...sel, '-in'], serves: true, debianPackage };
+      const target = op === 'readImage' || op === 'writeImage' ? ['-t', 'image/png'] : op === 'writeHtml' ? ['-t', 'text/html'] : [];
+      const out = { program: 'xclip', args: [...sel, ...target, '-out'], debianPackage };
+      if (op === 'readText') return { ...out, output: 'text' };
+      if (op === 'readImage') return { ...out, output: 'png' };
+      // writeText, writeImage, writeHtml, and clear (an empty selection replaces whatever was there)
+      return { program: 'xclip', args: [...sel, ...target, '-in'], serves: true, readBack: out, ownerHoldsOutput: true, debianPackage };
     }
     case 'xsel': {
       const debianPackage = 'xsel';
       if (op === 'readText') return { program: 'xsel', args: ['--clipboard', '--output'], output: 'text', debianPackage };
-      if (op === 'writeText') return { program: 'xsel', args: ['--clipboard', '--input'], serves: true, debianPackage };
+      if (op === 'writeText') {
+        const readBack = { program: 'xsel', args: ['--clipboard', '--output'], debianPackage };
+        return { program: 'xsel', args: ['--clipboard', '--input'], serves: true, readBack, debianPackage };
+      }
       if (op === 'clear') return { program: 'xsel', args: ['--clipboard', '--clear'], debianPackage };
       // xsel has no MIME targets: images and HTML go through xclip.
       return clipboardCommand('xclip', op);

@@ -14,6 +14,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { command, type InvokeContext } from '../../core/commands.js';
 import { PluginBuilder } from '../../core/plugin.js';
@@ -21,7 +22,7 @@ import { AirlockError, ErrorCode } from '../../protocol/errors.js';
 import { ImageResource } from '../core/image.js';
 import { decodeImage } from '../core/png.js';
 import { globalApi } from '../shared/global-api.js';
-import { runHelper } from '../shared/os-helper.js';
+import { type HelperCommand, runHelper, type ServingHelper } from '../shared/os-helper.js';
 import { type ClipboardBackend, type ClipboardCommand, type ClipboardOp, clipboardBackend, clipboardCommand } from './commands.js';
 import { encodePng } from './png-encode.js';
 
@@ -30,7 +31,7 @@ export interface ClipboardOptions {
   readonly backend?: ClipboardBackend;
   /** Environment the helpers run with (default: the core's, so `DISPLAY`/`WAYLAND_DISPLAY` are the user's). */
   readonly env?: NodeJS.ProcessEnv;
-  /** A helper running longer than this is stopped (default 10 s). */
+  /** A helper running longer than this is stopped, and an X11 write not seen on the clipboard by then fails (default 10 s). */
   readonly timeoutMs?: number;
 }
 
@@ -48,6 +49,7 @@ class Clipboard {
   ) {}
 
   async run(op: ClipboardOp, input: Uint8Array | string | undefined, signal: AbortSignal): Promise<Buffer> {
+    const deadline = Date.now() + this.timeoutMs;
     const cmd: ClipboardCommand = clipboardCommand(this.backend, op);
     let dir: string | undefined;
     let args = cmd.args;
@@ -68,6 +70,7 @@ class Clipboard {
           timeoutMs: this.timeoutMs,
           signal,
           resolveOnExit: cmd.serves === true,
+          watchServing: cmd.ownerHoldsOutput === true,
         },
       );
       if (result.code !== 0) {
@@ -80,12 +83,61 @@ class Clipboard {
         }
         throw fail(`clipboard: \`${cmd.program}\` failed (exit code ${result.code})${why === '' ? '' : `: ${why.split('\n')[0]}`}`);
       }
+      if (cmd.readBack !== undefined) {
+        const written = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input ?? new Uint8Array());
+        await this.confirm(cmd, cmd.readBack, written, result.serving, signal, deadline);
+      }
       return result.stdout;
     } catch (cause) {
       if (cause instanceof AirlockError) throw cause;
       throw fail((cause as Error).message, cause);
     } finally {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Done once the selection holds what was written (see `readBack`): reads it back until it gives the bytes written,
+   * or until the process left serving has gone (it owned the selection and lost it to another program, which
+   * answered the read). Bounded by the helper timeout; the pause between reads grows from 1 to 50 ms.
+   */
+  private async confirm(
+    cmd: ClipboardCommand,
+    readBack: HelperCommand,
+    written: Buffer,
+    serving: ServingHelper | undefined,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<void> {
+    let ended: string | undefined;
+    void serving?.ended.then((stderr) => {
+      ended = stderr;
+    });
+    try {
+      for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw fail(
+            `clipboard: what \`${cmd.program}\` was given did not show up on the clipboard within ${this.timeoutMs} ms (another program may be holding the X clipboard); try again`,
+          );
+        }
+        const goneBefore = ended;
+        const r = await runHelper(readBack, { env: this.env, timeoutMs: left, signal }).catch((cause: unknown) => {
+          if (signal.aborted || Date.now() < deadline) throw cause;
+          return undefined; // the read ran into the deadline: the next turn says so
+        });
+        if (r !== undefined && r.code === 0 && r.stdout.equals(written)) return;
+        if (goneBefore !== undefined) {
+          const why = goneBefore.trim().split('\n')[0] ?? '';
+          if (why !== '') throw fail(`clipboard: \`${cmd.program}\` failed: ${why}`);
+          return;
+        }
+        await sleep(Math.min(pause, Math.max(0, deadline - Date.now())), undefined, { signal }).catch(() => {
+          throw fail(`clipboard: \`${cmd.program}\` was stopped: the call was cancelled`);
+        });
+      }
+    } finally {
+      serving?.release();
     }
   }
 }

@@ -21,6 +21,16 @@ export interface HelperResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: Buffer;
   readonly stderr: Buffer;
+  /** With `resolveOnExit` and `watchServing`: the process the helper left behind, still holding its output. */
+  readonly serving?: ServingHelper;
+}
+
+/** What a helper left running in the background (a clipboard owner), seen through the output pipes it inherited. */
+export interface ServingHelper {
+  /** Resolves once every process holding the helper's stdout/stderr has let go, with all that was written to stderr. */
+  readonly ended: Promise<string>;
+  /** Stops watching: closes the core's end of the pipes (what still serves keeps running). */
+  release(): void;
 }
 
 export interface RunHelperOptions {
@@ -38,6 +48,12 @@ export interface RunHelperOptions {
    * close would wait until something else is copied.
    */
   readonly resolveOnExit?: boolean;
+  /**
+   * With `resolveOnExit`: keep reading the output the helper's background child inherited, and answer with
+   * `serving`, whose `ended` tells when that child has gone (an xclip child exits when it loses the selection).
+   * The caller must `release()` it.
+   */
+  readonly watchServing?: boolean;
 }
 
 /** The text every plugin rejects with when a helper is not installed. */
@@ -98,9 +114,17 @@ export function runHelper(command: HelperCommand, options: RunHelperOptions = {}
     if (options.resolveOnExit === true) {
       child.on('exit', (code, signal) => {
         if (code !== 0) return; // a failure leaves nothing behind: 'close' follows with all of stderr
-        child.stdout.destroy();
-        child.stderr.destroy();
-        done(() => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+        const release = (): void => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        };
+        if (options.watchServing !== true) {
+          release();
+          done(() => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+          return;
+        }
+        const ended = new Promise<string>((resolveEnded) => child.once('close', () => resolveEnded(Buffer.concat(err).toString('utf8'))));
+        done(() => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), serving: { ended, release } }));
       });
     }
     child.stdin.on('error', () => {}); // a helper that exits without reading its input
