@@ -98,6 +98,10 @@ const VARIANTS = [
   // Diagnosis (`--host-control`): the host's Chromium flags without its DevTools pipe, to tell the two apart.
   { key: 'hostFlags', label: 'host flags, no pipe', server: 'hostFlags', enabled: args['host-control'] === true },
   { key: 'hostPipe', label: 'host flags, idle pipe', server: 'hostPipe', enabled: args['host-control'] === true },
+  { key: 'hostNav', label: 'host flags, pipe: navigate', server: 'hostNav', enabled: args['host-control'] === true },
+  { key: 'hostDiscover', label: 'host flags, pipe: discover', server: 'hostDiscover', enabled: args['host-control'] === true },
+  { key: 'hostSession', label: 'host flags, own session', server: 'hostSession', enabled: args['host-control'] === true },
+  { key: 'hostInSession', label: "host, driver's session", server: 'hostInSession', enabled: args['host-control'] === true },
   { key: 'isolation', label: 'Airlock isolation', server: 'isolation', enabled: ISOLATION_AVAILABLE || args.isolation === true },
   { key: 'birpc', label: 'birpc 4.2.0', server: 'peer' },
   // Before/after: the same brownfield app, built from another checkout (`--compare=<dir>`, its dist/ built).
@@ -116,7 +120,16 @@ const VARIANTS = [
   },
 ];
 /** Columns shown only when their variant ran (the others show n/a when left out). */
-const OPTIONAL_COLUMNS = new Set(['compare', 'compareIsolation', 'hostFlags', 'hostPipe']);
+const OPTIONAL_COLUMNS = new Set([
+  'compare',
+  'compareIsolation',
+  'hostFlags',
+  'hostPipe',
+  'hostNav',
+  'hostDiscover',
+  'hostSession',
+  'hostInSession',
+]);
 const only = args.only === undefined ? undefined : new Set(String(args.only).split(','));
 const active = VARIANTS.filter((v) => v.enabled !== false && (only === undefined || only.has(v.key)));
 /** Scenario 6 is an absolute target on Airlock (RSS growth, leaks), so it runs for the Airlock variants. */
@@ -272,6 +285,14 @@ const control = await controlServer();
 const pages = new Map();
 let session = 0;
 const errors = [];
+/** The diagnosis variants of `--host-control` (lib/host.mjs). */
+const HOST_CONTROLS = {
+  hostFlags: {},
+  hostPipe: { pipe: true },
+  hostNav: { pipe: true, step: 'navigate' },
+  hostDiscover: { pipe: true, step: 'discover' },
+  hostSession: { detached: true },
+};
 /** The window host's Chromium flags (variant host), for the JSON. */
 let hostChromiumFlags;
 
@@ -307,10 +328,10 @@ async function openPage(variant) {
   const url = await pageUrl(variant, s);
   const hello = new Promise((resolve) => control.state.hello.set(s, resolve));
   const browser =
-    variant.key === 'host'
-      ? await launchHosted(root, CHROMIUM, url)
-      : variant.key === 'hostFlags' || variant.key === 'hostPipe'
-        ? await launchHostFlags(root, url, { pipe: variant.key === 'hostPipe' })
+    variant.key === 'host' || variant.key === 'hostInSession'
+      ? await launchHosted(root, CHROMIUM, url, { sameSession: variant.key === 'hostInSession' })
+      : variant.key in HOST_CONTROLS
+        ? await launchHostFlags(root, url, HOST_CONTROLS[variant.key])
         : launchChromium(url);
   if (variant.key === 'host') hostChromiumFlags = browser.flags;
   pages.set(variant.key, { browser, socket: undefined });
@@ -325,8 +346,23 @@ async function openPage(variant) {
   // Let the browser finish starting up (its own start-up work competes for the 2 cores).
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   results[variant.key].info ??= await task(variant, 'info');
+  // Which session the browser runs in (the window host's is its own: see README, "The window host").
+  results[variant.key].info.browserSession ??= sessionOf(browser.pid);
   await task(variant, 'sequential', { n: cfg.warmup.sequential });
   await task(variant, 'pipelined', { n: cfg.warmup.pipelined });
+}
+
+/** The session id of a process (Linux `/proc/<pid>/stat`), and whether it is the driver's. */
+function sessionOf(pid) {
+  const sid = (p) => {
+    try {
+      return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[3]);
+    } catch {
+      return undefined;
+    }
+  };
+  const own = sid(pid);
+  return own === undefined ? undefined : { sid: own, driversSession: own === sid(process.pid) };
 }
 
 function task(variant, name, taskCfg = {}, timeoutMs = cfg.taskTimeoutMs) {
@@ -436,7 +472,7 @@ try {
   if (needed.has('peer')) starting.push(startServer('peer', 'peer.mjs', [pageDir, coepArg]).then((s) => (servers.peer = s)));
   if (needed.has('airlock'))
     starting.push(startServer('airlock', 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers.airlock = s)));
-  for (const key of ['host', 'hostFlags', 'hostPipe'])
+  for (const key of ['host', 'hostInSession', ...Object.keys(HOST_CONTROLS)])
     if (needed.has(key)) starting.push(startServer(key, 'airlock.mjs', [pageDir, coepArg, 'brownfield']).then((s) => (servers[key] = s)));
   if (needed.has('compare')) {
     const entry = path.resolve(String(args.compare), 'dist', 'index.js');

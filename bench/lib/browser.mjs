@@ -32,15 +32,18 @@ export function chromiumVersion() {
 }
 
 /**
- * Starts Chromium on `url` (a URL, or a flag that names it such as `--app=<url>`) with `flags`. `kill()` ends it by
+ * Starts Chromium on `url` (a URL, a flag that names it such as `--app=<url>`, or none) with `flags`. `kill()` ends it by
  * pid and removes its temporary profile.
  */
-export function launchChromium(url, flags = CHROMIUM_FLAGS) {
+export function launchChromium(url, flags = CHROMIUM_FLAGS, { detached = false } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), 'airlock-bench-profile-'));
   // With `--remote-debugging-pipe` (a diagnosis variant) the browser needs its fds 3 and 4: open, never written to.
+  let pipe;
   const stdio = ['ignore', 'ignore', 'pipe', ...(flags.includes('--remote-debugging-pipe') ? ['pipe', 'pipe'] : [])];
-  const proc = spawn(CHROMIUM, [...flags, `--user-data-dir=${profile}`, url], { stdio });
-  proc.stdio[4]?.resume();
+  const proc = spawn(CHROMIUM, [...flags, `--user-data-dir=${profile}`, ...(url === undefined ? [] : [url])], { stdio, detached });
+  if (flags.includes('--remote-debugging-pipe') && proc.stdio[3] && proc.stdio[4])
+    pipe = { toBrowser: proc.stdio[3], fromBrowser: proc.stdio[4] };
+  else proc.stdio[4]?.resume();
   let stderr = '';
   proc.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
@@ -49,6 +52,8 @@ export function launchChromium(url, flags = CHROMIUM_FLAGS) {
   let killed;
   return {
     pid: proc.pid,
+    /** With `--remote-debugging-pipe`: the streams to and from the browser. */
+    pipe,
     exited,
     stderrTail: () => stderr,
     kill() {

@@ -4,7 +4,9 @@
 // the one-time URL sent over the pipe by a short-lived session) and a profile directory of its own, here a temporary
 // one. The pipe stays open for the whole run, as it does under `airlock dev`, so whatever the attachment costs each
 // WebSocket frame the page sends shows up as this variant's ratio to brownfield.
+import childProcess from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,9 +19,10 @@ const WINDOW = { label: 'main', title: 'Airlock bench', width: 800, height: 600,
  * Opens `url` in a window of a new `ChromiumHost` (headless) on `binary`. Same shape as `launchChromium`'s result:
  * `kill()` stops the host's browser (its own process group only) and removes the profile.
  */
-export async function launchHosted(root, binary, url) {
+export async function launchHosted(root, binary, url, { sameSession = false } = {}) {
   const { ChromiumHost, chromiumArgs } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'windows.js')).href);
   const profile = mkdtempSync(path.join(tmpdir(), 'airlock-bench-host-profile-'));
+  if (sameSession) inSession(`--user-data-dir=${profile}`);
   const host = new ChromiumHost(binary, profile, { headless: true });
   const win = host.open(url, WINDOW);
   let detail = '';
@@ -56,10 +59,39 @@ export async function launchHosted(root, binary, url) {
  * cost, and host's ratio to it what the pipe and the host's attach sequence cost. Variant hostPipe (`pipe`) has the
  * pipe open but never sends a command on it: what the pipe alone costs, without the host's attach sequence.
  */
-export async function launchHostFlags(root, url, { pipe = false } = {}) {
+export async function launchHostFlags(root, url, { pipe = false, step, detached = false } = {}) {
   const { chromiumArgs } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'windows.js')).href);
   const flags = chromiumArgs('<profile>', WINDOW, { headless: true }).filter(
-    (f) => (pipe || f !== '--remote-debugging-pipe') && !f.startsWith('--app=') && !f.startsWith('--user-data-dir='),
+    (f) =>
+      (pipe || f !== '--remote-debugging-pipe') && !f.startsWith('--user-data-dir=') && (step === 'navigate' || !f.startsWith('--app=')),
   );
-  return { ...launchChromium(`--app=${url}`, flags), flags };
+  const browser = launchChromium(step === 'navigate' ? undefined : `--app=${url}`, flags, { detached });
+  if (step !== undefined) {
+    // One step of the host's attach sequence alone, through the CLI's own DevTools client.
+    const { DevToolsPipe, firstPage, navigate } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'devtools.js')).href);
+    const devtools = new DevToolsPipe(browser.pipe.toBrowser, browser.pipe.fromBrowser);
+    if (step === 'discover') await devtools.send('Target.setDiscoverTargets', { discover: true });
+    else await navigate(devtools, (await firstPage(devtools)).targetId, url);
+  }
+  return { ...browser, flags };
+}
+
+/** `--user-data-dir=` flags of the browsers that `inSession` keeps in the driver's session. */
+const sameSession = new Set();
+
+/**
+ * Diagnosis (variant hostInSession): the host spawns its browser `detached` (a process group of its own, so the CLI
+ * can end the browser's helpers with it), which on Linux also makes it a session of its own, and with the kernel's
+ * autogroup scheduling (`/proc/sys/kernel/sched_autogroup_enabled`) a CPU-share group of its own. This starts the
+ * browser with that profile flag in the driver's session instead, everything else the host does unchanged.
+ */
+function inSession(flag) {
+  if (sameSession.size === 0) {
+    const spawn = childProcess.spawn;
+    childProcess.spawn = (command, args, options) =>
+      spawn(command, args, Array.isArray(args) && args.some((a) => sameSession.has(a)) ? { ...options, detached: false } : options);
+    // dist/cli/processes.js imported `spawn` as an ES binding of the built-in module: make it see the wrapper.
+    syncBuiltinESMExports();
+  }
+  sameSession.add(flag);
 }

@@ -84,7 +84,7 @@ export function evaluate({ variants, results, cfg }) {
     for (const v of variants) if (v.key !== 'raw') cells[v.key].ratioToRaw = pairedRatio(cells[v.key], cells.raw);
     // The window host's variant is the brownfield app and page with `airlock dev`'s host attached: its ratio to
     // brownfield is what the host costs.
-    for (const key of ['host', 'hostFlags', 'hostPipe'])
+    for (const key of ['host', 'hostFlags', 'hostPipe', 'hostNav', 'hostDiscover', 'hostSession', 'hostInSession'])
       if (cells[key] !== undefined) cells[key].ratioToBrownfield = pairedRatio(cells[key], cells.airlock);
     return { id: row.id, label: row.label, unit: row.unit, better: row.better, cells };
   });
