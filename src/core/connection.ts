@@ -134,6 +134,9 @@ export class Connection implements ChannelSink, StreamHost {
   #batch = '';
   #batchCount = 0;
   #flushScheduled = false;
+  /** The byte run (protocol/frames.ts): the channel whose bytes went last and the index a bare body would carry. */
+  #runChannel = -1;
+  #runNext = 0;
   readonly #flushTick = (): void => {
     this.#flushScheduled = false;
     this.#flush();
@@ -447,6 +450,7 @@ export class Connection implements ChannelSink, StreamHost {
   #resolve(frame: CallFrame, result: unknown): void {
     if (!this.#admit()) return;
     if (isBytes(result)) {
+      this.#runChannel = -1; // a response's bytes end the byte run
       this.#send(encode.responseBytes(frame.cb));
       this.#peer.sendBinary(result instanceof ArrayBuffer ? new Uint8Array(result) : result);
       return;
@@ -568,7 +572,13 @@ export class Connection implements ChannelSink, StreamHost {
     if (tracer.active)
       tracer.emit({ kind: 'channel', at: Date.now(), webview: this.label, channel: id, index, size: sizeOf(message), end: false });
     if (isBytes(message)) {
-      this.#send(encode.channelBytes(id, index));
+      // The next chunk of the byte run goes bare (no header); anything else starts a run with a header.
+      if (this.#runChannel === id && this.#runNext === index) this.#flush();
+      else {
+        this.#runChannel = id;
+        this.#send(encode.channelBytes(id, index));
+      }
+      this.#runNext = index + 1;
       this.#peer.sendBinary(message instanceof ArrayBuffer ? new Uint8Array(message) : message);
     } else {
       this.#queue(encode.channel(id, index, toJson(message, 'channel message')));

@@ -6,6 +6,12 @@
  * the socket, which must be binary, is its body. One socket is ordered and the core is single-threaded, so a
  * header and its body are never split by another frame; the receiver keeps at most one header waiting.
  *
+ * Byte runs (core → page only): a binary frame that no header announced is the next message of the channel whose
+ * bytes came last. A channel bytes header `{"c":id,"i":i,"b":1}` starts a run (its body is message `i`; a bare
+ * binary frame after it is message `i+1`, the next `i+2` …); a response bytes header `{"r":…,"b":1}` ends it. So a
+ * channel streaming bytes sends one header, then one binary frame per chunk, and the page hands each frame's own
+ * ArrayBuffer to the channel, uncopied. Text frames in between (events, other channels' JSON) leave a run alone.
+ *
  * Batches (core → page only): the events and JSON channel messages the core produces for one page in the same turn
  * of its event loop leave as ONE text frame, a JSON array of those frames in the order they were produced:
  * `[{"e":…},{"c":…,"m":…},{"c":…,"end":1}]`. A batch is flushed at the end of the turn (`process.nextTick`, never a
@@ -35,6 +41,7 @@
  *   response {"r":callbackId,"d":json}  |  {"r":callbackId,"b":1}   runCallback(id, data)
  *   event    {"e":name,"p":payload,"l":[eventId,handlerId,…]}       one frame per page, every listener in it
  *   channel  {"c":channelId,"i":index,"m":json} | {…,"b":1} | {"c":id,"i":count,"end":1}
+ *            | a bare binary frame: the next bytes message of the current byte run (see above)
  *   batch    [frame,frame,…]   events, channel messages and ends of one turn, in order (see above)
  *   window   {"w":op,"v":value}   asks the page to act on its own window (title, size, position, focus …) where no
  *            window host drives it

@@ -55,6 +55,9 @@ export async function connectInMemory(
   let lastReport: WindowReport | undefined;
   let nextId = 1;
   let awaiting: ((bytes: Uint8Array) => void) | undefined;
+  // The byte run (protocol/frames.ts): the channel a bare binary frame belongs to (-1: none) and its next index.
+  let runChannel = -1;
+  let runNext = 0;
   const run = (id: number, data: unknown): void => callbacks.get(id)?.(data);
 
   // A batch (protocol/frames.ts) is its frames in order; a malformed one throws, as a core bug should in a test.
@@ -63,8 +66,10 @@ export async function connectInMemory(
   };
   const onMessage = (f: ServerMessage): void => {
     if (f?.kind === 'response') {
-      if (f.bytes) awaiting = (bytes) => run(f.id, bytes);
-      else run(f.id, f.data);
+      if (f.bytes) {
+        runChannel = -1;
+        awaiting = (bytes) => run(f.id, bytes);
+      } else run(f.id, f.data);
     } else if (f?.kind === 'event') {
       const l = f.listeners;
       for (let i = 0; i < l.length; i += 2) run(l[i + 1] as number, { event: f.name, payload: f.payload, id: l[i] });
@@ -74,7 +79,11 @@ export async function connectInMemory(
       if (lastReport !== undefined) connection.receive(encodeCall.report(lastReport));
     } else if (f?.kind === 'channel') {
       if (f.end) run(f.id, { end: true, index: f.index });
-      else if (f.bytes) awaiting = (bytes) => run(f.id, { message: bytes, index: f.index });
+      else if (f.bytes) {
+        runChannel = f.id;
+        runNext = f.index + 1;
+        awaiting = (bytes) => run(f.id, { message: bytes, index: f.index });
+      }
       else run(f.id, { message: f.data, index: f.index });
     }
   };
@@ -86,7 +95,8 @@ export async function connectInMemory(
       if (typeof frame === 'string') return onText(frame);
       const handle = awaiting;
       awaiting = undefined;
-      handle?.(frame);
+      if (handle !== undefined) handle(frame);
+      else if (runChannel !== -1) run(runChannel, { message: frame, index: runNext++ });
     });
   };
 

@@ -114,6 +114,9 @@ export class IpcSocket {
   readonly #inflightByError = new g.Map<number, number>();
   /** A text frame that announced a binary body: what to do with the body. */
   #awaiting: ((body: ArrayBuffer) => void) | undefined;
+  /** The byte run (protocol/frames.ts): the channel a bare binary frame belongs to (-1: none) and its next index. */
+  #runChannel = -1;
+  #runNext = 0;
   /** The connection id from the core's hello, and who waits for it. */
   #connectionId: string | undefined;
   #helloWaiters: Array<(id: string) => void> = [];
@@ -336,6 +339,7 @@ export class IpcSocket {
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     this.#awaiting = undefined;
+    this.#runChannel = -1;
     this.#connectionId = undefined;
     this.#frameToken = undefined;
     ws.onopen = () => {
@@ -371,8 +375,10 @@ export class IpcSocket {
 
   #message(f: ServerMessage): void {
     if (f.kind === 'response') {
-      if (f.bytes) this.#awaiting = (body) => this.#respond(f.id, body);
-      else this.#respond(f.id, f.data);
+      if (f.bytes) {
+        this.#runChannel = -1;
+        this.#awaiting = (body) => this.#respond(f.id, body);
+      } else this.#respond(f.id, f.data);
     } else if (f.kind === 'event') {
       const l = f.listeners;
       for (let i = 0; i < l.length; i += 2) {
@@ -393,7 +399,11 @@ export class IpcSocket {
       }
     } else if (f.kind === 'channel') {
       if (f.end) runCallback(f.id, { end: true, index: f.index });
-      else if (f.bytes) this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
+      else if (f.bytes) {
+        this.#runChannel = f.id;
+        this.#runNext = f.index + 1;
+        this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
+      }
       else runCallback(f.id, { message: f.data, index: f.index });
     } else if (f.kind === 'frameToken') {
       const connection = this.#connectionId as string;
@@ -418,8 +428,10 @@ export class IpcSocket {
 
   #binary(body: ArrayBuffer): void {
     const handle = this.#awaiting;
-    this.#awaiting = undefined;
-    handle?.(body);
+    if (handle !== undefined) {
+      this.#awaiting = undefined;
+      handle(body);
+    } else if (this.#runChannel !== -1) runCallback(this.#runChannel, { message: body, index: this.#runNext++ });
   }
 
   /** The isolation frame's socket closed: the calls it had not delivered to the core will never be answered. */

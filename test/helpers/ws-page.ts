@@ -47,6 +47,7 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
   let next = 1;
   /** What the next binary frame is the body of. */
   let awaiting: ((body: Uint8Array) => void) | undefined;
+  let run: { id: number; next: number } | undefined;
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   closed.then(() => {
     for (const [, c] of calls) c.reject(wireError(ErrorCode.DISCONNECTED, 'the socket closed before the core answered'));
@@ -69,7 +70,10 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
         const handle = awaiting;
         awaiting = undefined;
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        handle?.(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        const body = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        // No header: the next message of the byte run (protocol/frames.ts).
+        if (handle !== undefined) handle(body);
+        else if (run !== undefined) channels.get(run.id)?.(run.next++, body, false);
         return;
       }
       // A text frame may be a batch of frames (protocol/frames.ts): each is read in order.
@@ -79,12 +83,14 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
       if (f?.kind === 'hello') {
         resolve(page(f.token));
       } else if (f?.kind === 'response') {
+        if (f.bytes) run = undefined;
         if (f.bytes) awaiting = (body) => answer(f.id, body);
         else answer(f.id, f.data);
       } else if (f?.kind === 'event') {
         for (let i = 1; i < f.listeners.length; i += 2) handlers.get(f.listeners[i] as number)?.(f.payload);
       } else if (f?.kind === 'channel') {
         const deliver = channels.get(f.id);
+        if (f.bytes) run = { id: f.id, next: f.index + 1 };
         if (f.bytes) awaiting = (body) => deliver?.(f.index, body, false);
         else deliver?.(f.index, f.data, f.end);
       }
