@@ -83,8 +83,7 @@ export async function connectInMemory(
         runChannel = f.id;
         runNext = f.index + 1;
         awaiting = (bytes) => run(f.id, { message: bytes, index: f.index });
-      }
-      else run(f.id, { message: f.data, index: f.index });
+      } else run(f.id, { message: f.data, index: f.index });
     }
   };
 

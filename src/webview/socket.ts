@@ -403,8 +403,7 @@ export class IpcSocket {
         this.#runChannel = f.id;
         this.#runNext = f.index + 1;
         this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
-      }
-      else runCallback(f.id, { message: f.data, index: f.index });
+      } else runCallback(f.id, { message: f.data, index: f.index });
     } else if (f.kind === 'frameToken') {
       const connection = this.#connectionId as string;
       const waiter = this.#tokenWaiters.shift();

@@ -11,16 +11,16 @@ let browser: Browser;
 let t: TestApp;
 let main: Page;
 let settings: Page;
-/** A page whose init script counts the text messages every WebSocket of it receives (`window.__wsText.n`). */
+/** A page whose init script counts the text (`window.__wsText.n`) and binary (`.b`) messages its WebSockets receive. */
 let counted: Page;
 const COUNT_TEXT_MESSAGES = `(() => {
   const W = WebSocket;
-  const count = { n: 0 };
+  const count = { n: 0, b: 0 };
   globalThis.__wsText = count;
   globalThis.WebSocket = class extends W {
     constructor(...args) {
       super(...args);
-      this.addEventListener('message', (e) => { if (typeof e.data === 'string') count.n++; });
+      this.addEventListener('message', (e) => { if (typeof e.data === 'string') count.n++; else count.b++; });
     }
   };
 })()`;
@@ -41,6 +41,15 @@ before(async () => {
           ctx.app.emit('burst', { i, s: `é${i}✓` });
           if (i % 100 === 0) onEvent.send({ i });
           if (i % 700 === 350) onEvent.send(new Uint8Array([i & 255, i >> 8, 9]));
+        }
+        return n;
+      }),
+      // A byte stream as the bench sends it (awaiting ready()), with events between some chunks.
+      chunks: command(z.object({ onEvent: channel(), n: z.number() }), async ({ onEvent, n }, ctx) => {
+        for (let i = 0; i < n; i++) {
+          onEvent.send(new Uint8Array(10_000).fill(i & 255));
+          if (i % 10 === 5) ctx.app.emit('between', i);
+          await onEvent.ready();
         }
         return n;
       }),
@@ -187,6 +196,42 @@ describe('batched frames', () => {
     assert.deepEqual(r.messages, expected);
     // 3,000 events, 30 JSON and 4 byte messages, the end and two answers: one text message each without batches.
     assert.ok(r.texts < 60, `${r.texts} text messages reached the page`);
+    assert.equal(t.app.stats.channels, 0);
+  });
+
+  test('a byte stream reaches the official Channel as ArrayBuffers in order, one binary message per chunk', async () => {
+    const n = 200;
+    const r = await counted.evaluate(async (n) => {
+      const between: unknown[] = [];
+      let bad = -1;
+      let count = 0;
+      const unlisten = await window.api.event.listen('between', (e) => between.push(e.payload));
+      const ch = new window.api.core.Channel<ArrayBuffer>((m) => {
+        const ok = m instanceof ArrayBuffer && m.byteLength === 10_000 && new Uint8Array(m).every((b) => b === (count & 255));
+        if (!ok && bad === -1) bad = count;
+        count++;
+      });
+      const counter = (window as unknown as { __wsText: { n: number; b: number } }).__wsText;
+      const before = { ...counter };
+      const returned = await window.api.core.invoke<number>('chunks', { onEvent: ch, n });
+      await window.api.core.invoke('fence');
+      const texts = counter.n - before.n;
+      const binaries = counter.b - before.b;
+      unlisten();
+      return { returned, count, bad, between, texts, binaries };
+    }, n);
+    assert.deepEqual(
+      { returned: r.returned, count: r.count, bad: r.bad },
+      { returned: n, count: n, bad: -1 },
+      'every chunk, whole and in order',
+    );
+    assert.deepEqual(
+      r.between,
+      Array.from({ length: n / 10 }, (_, k) => k * 10 + 5),
+    );
+    // One header, the 20 events, the end and two answers: a header per chunk would be 200 more.
+    assert.ok(r.texts < 40, `${r.texts} text messages reached the page`);
+    assert.equal(r.binaries, n);
     assert.equal(t.app.stats.channels, 0);
   });
 });

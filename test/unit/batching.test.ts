@@ -24,7 +24,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 /** A short label per message, so a sequence of frames reads as one array. */
 function label(m: ServerMessage): string {
   if (m.kind === 'event') return `e:${JSON.stringify(m.payload)}`;
-  if (m.kind === 'response') return `r:${JSON.stringify(m.data)}`;
+  if (m.kind === 'response') return m.bytes ? 'r:bytes' : `r:${JSON.stringify(m.data)}`;
   if (m.kind === 'channel') return m.end ? `end:${m.index}` : m.bytes ? `c${m.index}:bytes` : `c${m.index}:${JSON.stringify(m.data)}`;
   return m.kind;
 }
@@ -237,5 +237,99 @@ describe('batch frames: the core', () => {
     page.conn.close();
     assert.deepEqual(read(page.text).labels, ['e:1', 'e:2']);
     assert.ok(page.closed);
+  });
+});
+
+describe('byte runs: channel bytes after the first go without a header', () => {
+  test('one header, then one bare binary frame per chunk; an event between chunks leaves the run alone', async () => {
+    let sent = 0;
+    await using app = await build({
+      chunks: command(z.object({ ch: channel() }), ({ ch }, ctx) => {
+        for (let i = 0; i < 6; i++) {
+          ch.send(new Uint8Array([i, i]));
+          if (i === 2) ctx.app.emit('tick', 'mid');
+          sent++;
+        }
+        return sent;
+      }),
+    });
+    const page = await connectInMemory(app);
+    await page.listen('tick', () => {});
+    const ch = page.channel();
+    await turn();
+    const from = page.received.length;
+    assert.equal(await page.invoke('chunks', { ch: ch.id }), 6);
+    await ch.ended;
+    assert.deepEqual(read(page.received.slice(from)).labels, [
+      'c0:bytes',
+      'bin:0',
+      'bin:1',
+      'bin:2',
+      'e:"mid"',
+      'bin:3',
+      'bin:4',
+      'bin:5',
+      'end:6',
+      'r:6',
+    ]);
+    assert.deepEqual(
+      ch.messages.map((m) => [...(m as Uint8Array)]),
+      [0, 1, 2, 3, 4, 5].map((i) => [i, i]),
+    );
+  });
+
+  test('a bytes response, another channel or a JSON message in between starts a new run with a header', async () => {
+    await using app = await build({
+      blob: () => new Uint8Array([42]),
+      two: command(z.object({ a: channel(), b: channel() }), async ({ a, b }) => {
+        a.send(new Uint8Array([1]));
+        a.send(new Uint8Array([2]));
+        b.send(new Uint8Array([3])); // another channel
+        a.send(new Uint8Array([4]));
+        a.send('json'); // the same channel, not bytes
+        a.send(new Uint8Array([5]));
+        await new Promise((resolve) => setImmediate(resolve));
+        a.send(new Uint8Array([6])); // after the bytes response below
+        return 'ok';
+      }),
+    });
+    const page = await connectInMemory(app);
+    const a = page.channel();
+    const b = page.channel();
+    await turn();
+    const from = page.received.length;
+    const done = page.invoke('two', { a: a.id, b: b.id });
+    const blob = page.invoke('blob');
+    assert.deepEqual([...((await blob) as Uint8Array)], [42]);
+    assert.equal(await done, 'ok');
+    await Promise.all([a.ended, b.ended]);
+    const { labels } = read(page.received.slice(from));
+    assert.deepEqual(labels, [
+      'c0:bytes',
+      'bin:1',
+      'bin:2',
+      'c0:bytes',
+      'bin:3',
+      'c2:bytes',
+      'bin:4',
+      'c3:"json"',
+      'c4:bytes',
+      'bin:5',
+      'r:bytes',
+      'bin:42',
+      'c5:bytes',
+      'bin:6',
+      'end:6',
+      'end:1',
+      'r:"ok"',
+    ]);
+    assert.deepEqual(
+      a.messages.map((m) => (m instanceof Uint8Array ? [...m] : m)),
+      [[1], [2], [4], 'json', [5], [6]],
+    );
+    assert.deepEqual(
+      b.messages.map((m) => [...(m as Uint8Array)]),
+      [[3]],
+    );
   });
 });
