@@ -8,7 +8,7 @@
 // --quick      small counts, 1 run, < 60 s: a smoke test for CI (writes bench/results/quick.json)
 // --profile    runs the server processes under `node --cpu-prof` (profiles in bench/results/profiles/)
 // --no-coi     leaves COEP off every page: performance.now() then has 100 µs steps with jitter (for comparison)
-// --host-control  adds the window host's Chromium flags without its pipe (hostFlags) and with an idle pipe (hostPipe)
+// --host-control  adds diagnosis variants that take the window host (variant host) apart step by step (lib/host.mjs)
 // --isolation  adds "(c) Airlock isolation" even before the bench knows the pattern exists
 // --compare=DIR  adds the brownfield app built from another checkout's dist/ as one more variant (before/after)
 // --report=FILE  prints the table of a saved results JSON again, measuring nothing (with --json=OUT: rewrites its
@@ -95,7 +95,7 @@ const VARIANTS = [
   // The brownfield app and page, the page in a window of the CLI's window host (`airlock dev`'s ChromiumHost, its
   // DevTools pipe attached for the whole run): what a user of the CLI runs. Compared with brownfield.
   { key: 'host', label: 'Airlock + window host', server: 'host' },
-  // Diagnosis (`--host-control`): the host's Chromium flags without its DevTools pipe, to tell the two apart.
+  // Diagnosis (`--host-control`): the window host taken apart, one step of it each (lib/host.mjs, README).
   { key: 'hostFlags', label: 'host flags, no pipe', server: 'hostFlags', enabled: args['host-control'] === true },
   { key: 'hostPipe', label: 'host flags, idle pipe', server: 'hostPipe', enabled: args['host-control'] === true },
   { key: 'hostNav', label: 'host flags, pipe: navigate', server: 'hostNav', enabled: args['host-control'] === true },

@@ -55,9 +55,11 @@ export async function launchHosted(root, binary, url, { sameSession = false } = 
 
 /**
  * Diagnosis (`--host-control`): Chromium with the window host's flags, the page given as `--app=<url>` on the command
- * line. Variant hostFlags has no DevTools pipe: its ratio to brownfield is what the CLI's flags (an `--app` window …)
- * cost, and host's ratio to it what the pipe and the host's attach sequence cost. Variant hostPipe (`pipe`) has the
- * pipe open but never sends a command on it: what the pipe alone costs, without the host's attach sequence.
+ * line, plus at most one step of what the host does. hostFlags: nothing more (what the CLI's flags cost). hostPipe
+ * (`pipe`): the pipe open, no command ever sent (what the pipe alone costs). hostNav (`step: 'navigate'`): the page
+ * sent to its URL by the host's attach–`Page.navigate`–detach. hostDiscover (`step: 'discover'`): browser-level
+ * `Target.setDiscoverTargets` only. hostSession (`detached`): no pipe, the browser in a session of its own, as the
+ * host starts it.
  */
 export async function launchHostFlags(root, url, { pipe = false, step, detached = false } = {}) {
   const { chromiumArgs } = await import(pathToFileURL(path.join(root, 'dist', 'cli', 'windows.js')).href);
