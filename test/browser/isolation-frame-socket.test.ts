@@ -1,6 +1,9 @@
 // The isolation frame's own socket (issue 15), in real Chromium through the official API: it takes nothing but
 // sealed calls of its own webview; a frame restart or a page reload in the middle of calls rejects exactly the
 // calls the core never got, answers the others, and leaves nothing registered; calls and events keep their order.
+// Every wait is bounded: each call's answer (a page.evaluate has no timeout of its own) within a few seconds, and
+// Playwright's navigations and waits by the context's default timeout, so a call left unanswered fails the step
+// that made it, naming it, instead of holding the file until the runner's 300 s timeout.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +12,7 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { sentinel } from '../helpers/sentinel.js';
-import { poll, until } from '../helpers/wait.js';
+import { poll, until, within } from '../helpers/wait.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const s = sentinel();
@@ -19,6 +22,8 @@ let t: TestApp;
 const order: string[] = [];
 let release: (() => void) | undefined;
 let slowStarted = 0;
+/** Each test's own bound, far above its slowest run on a loaded machine (~12 s), far below the runner's 300 s. */
+const bounded = { timeout: 90_000 };
 
 before(async () => {
   browser = await launchBrowser();
@@ -65,6 +70,7 @@ interface Opened {
 
 async function open(label: string): Promise<Opened> {
   const context = await browser.newContext();
+  context.setDefaultTimeout(15_000);
   await context.addInitScript('globalThis.__name = (f) => f');
   const page = await context.newPage();
   const frameSent: Array<string | Buffer> = [];
@@ -80,7 +86,13 @@ async function open(label: string): Promise<Opened> {
   });
   await page.goto(t.server.url(label));
   await page.waitForFunction(() => typeof window.api === 'object');
-  assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), label);
+  assert.equal(
+    await within(
+      page.evaluate(() => window.api.core.invoke('whoami')),
+      `the first call of \`${label}\``,
+    ),
+    label,
+  );
   return { page, frameSent, frameCore: () => frameCore as WebSocketRoute };
 }
 
@@ -91,8 +103,11 @@ async function refusedAtLeast(n: number): Promise<number> {
 }
 
 const liveCallbacks = (page: Page): Promise<number> =>
-  page.evaluate(
-    () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+  within(
+    page.evaluate(
+      () => (window as unknown as { __TAURI_INTERNALS__: { callbacks: Map<number, unknown> } }).__TAURI_INTERNALS__.callbacks.size,
+    ),
+    "the page's callback count",
   );
 /** The page drops callbacks as it handles each answer: waits (bounded) for none to be left, and returns how many are. */
 async function callbacks(page: Page): Promise<number> {
@@ -101,10 +116,16 @@ async function callbacks(page: Page): Promise<number> {
 }
 
 describe("the isolation frame's socket", () => {
-  test('takes only sealed calls of its own webview: plaintext and a sealed call of another webview are refused', async () => {
+  test('takes only sealed calls of its own webview: plaintext and a sealed call of another webview are refused', bounded, async () => {
     const a = await open('main');
     const b = await open('other');
-    assert.equal(await b.page.evaluate(() => window.api.core.invoke('record', { i: 999 })), 999);
+    assert.equal(
+      await within(
+        b.page.evaluate(() => window.api.core.invoke('record', { i: 999 })),
+        '`record` of `other`',
+      ),
+      999,
+    );
     const i = b.frameSent.findLastIndex((f) => typeof f === 'string' && f.includes('"c":"record"'));
     const [header, body] = [b.frameSent[i] as string, b.frameSent[i + 1] as Buffer];
     const before = refusals();
@@ -113,20 +134,32 @@ describe("the isolation frame's socket", () => {
     a.frameCore().send(body);
     assert.equal(await refusedAtLeast(before + 2), before + 2);
     assert.equal(order.filter((o) => o === 'r999').length, 1, "the other webview's sealed call ran once, on its own socket");
-    assert.equal(await a.page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'the frame keeps serving its page');
+    assert.equal(
+      await within(
+        a.page.evaluate(() => window.api.core.invoke('whoami')),
+        '`whoami` after the refusals',
+      ),
+      'main',
+      'the frame keeps serving its page',
+    );
     await a.page.context().close();
     await b.page.context().close();
   });
 
-  test('anything that is not a call closes it, and the frame then refuses calls instead of leaving them unanswered', async () => {
+  test('anything that is not a call closes it, and the frame then refuses calls instead of leaving them unanswered', bounded, async () => {
     const c = await open('broken');
     c.frameCore().send(Buffer.from([1, 2, 3]));
+    // Each ping must settle: answered, rejected DISCONNECTED or refused by the frame, never left unanswered.
     const ping = (): Promise<string> =>
-      c.page.evaluate(() =>
-        window.api.core.invoke('ping').then(
-          () => 'answered',
-          (e: { code: string }) => e.code,
+      within(
+        c.page.evaluate(() =>
+          window.api.core.invoke('ping').then(
+            () => 'answered',
+            (e: { code: string }) => e.code,
+          ),
         ),
+        'a `ping` made while the frame socket closes to settle',
+        5000,
       );
     let outcome = 'still answered';
     await poll(async () => {
@@ -141,7 +174,7 @@ describe("the isolation frame's socket", () => {
 });
 
 describe('restarts in the middle of calls', () => {
-  test('a frame restart rejects the call the core never got, answers the one it had, and leaks nothing', async () => {
+  test('a frame restart rejects the call the core never got, answers the one it had, and leaks nothing', bounded, async () => {
     const { page } = await open('main');
     const started = slowStarted;
     const call = (c: string): Promise<string> =>
@@ -153,8 +186,11 @@ describe('restarts in the middle of calls', () => {
           ),
         c,
       );
-    const heldCall = call('held');
-    const slowCall = call('slow');
+    const heldCall = within(call('held'), '`held` to be rejected after the frame restart', 20_000);
+    const slowCall = within(call('slow'), '`slow` to be answered after it was released', 20_000);
+    // (`heldCall` and `slowCall` are awaited below; a rejection before that is not an unhandled one)
+    heldCall.catch(() => {});
+    slowCall.catch(() => {});
     await poll(() => slowStarted !== started);
     assert.equal(slowStarted, started + 1, '`slow` reached the core; `held` waits in the hook');
     await page.evaluate(() => {
@@ -163,7 +199,13 @@ describe('restarts in the middle of calls', () => {
     });
     const held = await heldCall;
     // The new frame serves calls.
-    assert.equal(await page.evaluate(() => window.api.core.invoke('ping')), 'pong');
+    assert.equal(
+      await within(
+        page.evaluate(() => window.api.core.invoke('ping')),
+        '`ping` through the new frame',
+      ),
+      'pong',
+    );
     release?.();
     const slow = await slowCall;
     assert.match(String(held), /^DISCONNECTED: the isolation frame restarted before this call reached the core/);
@@ -173,17 +215,27 @@ describe('restarts in the middle of calls', () => {
     await page.context().close();
   });
 
-  test('a page reload in the middle of a call leaves nothing registered in the core', async () => {
+  test('a page reload in the middle of a call leaves nothing registered in the core', bounded, async () => {
     const { page } = await open('main');
     const started = slowStarted;
-    await page.evaluate(async () => {
-      await window.api.event.listen('never', () => {});
-      void window.api.core.invoke('slow').catch(() => {});
-    });
+    await within(
+      page.evaluate(async () => {
+        await window.api.event.listen('never', () => {});
+        void window.api.core.invoke('slow').catch(() => {});
+      }),
+      'the `listen` call',
+    );
     await until(() => slowStarted !== started, '`slow` to reach the core');
     await page.reload();
     await page.waitForFunction(() => typeof window.api === 'object');
-    assert.equal(await page.evaluate(() => window.api.core.invoke('whoami')), 'main', 'the reloaded page has a working frame');
+    assert.equal(
+      await within(
+        page.evaluate(() => window.api.core.invoke('whoami')),
+        '`whoami` of the reloaded page',
+      ),
+      'main',
+      'the reloaded page has a working frame',
+    );
     release?.();
     await poll(() => t.app.stats.pending === 0); // the released call finishes; the assertion below names what is left
     assert.deepEqual(
@@ -195,30 +247,34 @@ describe('restarts in the middle of calls', () => {
 });
 
 describe('order', () => {
-  test('calls and page events reach the core in the order the page made them, and core events arrive in order', async () => {
+  test('calls and page events reach the core in the order the page made them, and core events arrive in order', bounded, async () => {
     const { page, frameSent } = await open('main');
     order.length = 0;
-    const r = await page.evaluate(async () => {
-      const { core, event } = window.api;
-      const calls: Promise<unknown>[] = [];
-      for (let i = 0; i < 300; i++) {
-        calls.push(core.invoke('record', { i }));
-        if (i % 10 === 0) calls.push(event.emit('seq', i));
-      }
-      await Promise.all(calls);
-      const got: number[] = [];
-      let gotAll = (): void => {};
-      const all = new Promise<void>((res) => (gotAll = res));
-      const un = await event.listen<number>('tick', (e) => {
-        if (got.push(e.payload) === 200) gotAll();
-      });
-      await core.invoke('ticks');
-      // Waits for the 200th event, bounded so that a missing one fails the assertion instead of hanging.
-      await Promise.race([all, new Promise((res) => setTimeout(res, 5000))]);
-      await core.invoke('whoami'); // a fence: any extra event the core sent arrives before this answer
-      un();
-      return got;
-    });
+    const r = await within(
+      page.evaluate(async () => {
+        const { core, event } = window.api;
+        const calls: Promise<unknown>[] = [];
+        for (let i = 0; i < 300; i++) {
+          calls.push(core.invoke('record', { i }));
+          if (i % 10 === 0) calls.push(event.emit('seq', i));
+        }
+        await Promise.all(calls);
+        const got: number[] = [];
+        let gotAll = (): void => {};
+        const all = new Promise<void>((res) => (gotAll = res));
+        const un = await event.listen<number>('tick', (e) => {
+          if (got.push(e.payload) === 200) gotAll();
+        });
+        await core.invoke('ticks');
+        // Waits for the 200th event, bounded so that a missing one fails the assertion instead of hanging.
+        await Promise.race([all, new Promise((res) => setTimeout(res, 5000))]);
+        await core.invoke('whoami'); // a fence: any extra event the core sent arrives before this answer
+        un();
+        return got;
+      }),
+      'the 300 calls, 31 events and 200 ticks',
+      60_000,
+    );
     const expected: string[] = [];
     for (let i = 0; i < 300; i++) {
       expected.push(`r${i}`);

@@ -51,3 +51,20 @@ export async function untilValue<T>(
 export function fence(page: { invoke(command: string, args?: unknown): Promise<unknown> }): Promise<unknown> {
   return page.invoke('plugin:event|emit', { event: 'airlock-test-fence', payload: null });
 }
+
+/**
+ * `promise`, or a failure naming `what` once `ms` have passed without it settling: for awaits that have no bound of
+ * their own (a `page.evaluate` of a call the page may never get an answer to), so that a lost answer fails the test
+ * at once instead of holding it until the runner's timeout.
+ */
+export async function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
