@@ -21,7 +21,7 @@ import { APP_KEY } from './identifier.js';
 import { entryMatches, originText, type Requester, remoteUrl } from './match.js';
 import { explicitDenyMessage, notAllowedMessage, prettyCommand, references, requestedBy, splitCommand } from './messages.js';
 import type { ResolvedAcl, ResolvedEntry } from './resolve.js';
-import { EMPTY_SCOPE, mergeScopes } from './scope.js';
+import { EMPTY_SCOPE, mergeScopes, scopeOfValues } from './scope.js';
 
 export interface AuthorizeRequest extends Requester {
   /** The invoked command: `greet`, `plugin:event|listen`, `plugin:fs|read_dir`. */
@@ -48,6 +48,8 @@ export type Authorization =
       readonly releaseMessage: string;
     };
 
+const NO_ENTRIES: readonly ResolvedEntry[] = Object.freeze([]);
+
 function refuse(command: string, message: string): Authorization {
   return { allowed: false, message, releaseMessage: `Command ${command} not allowed by ACL` };
 }
@@ -60,14 +62,16 @@ export function isChecked(acl: ResolvedAcl, request: AuthorizeRequest): boolean 
 /** The deny entries that refuse this request (all of them, unless `scopedDenies`). */
 export function denyingEntries(acl: ResolvedAcl, request: AuthorizeRequest, url: URL | undefined): readonly ResolvedEntry[] {
   const denied = acl.denied.get(request.command);
-  if (denied === undefined) return [];
+  if (denied === undefined) return NO_ENTRIES;
   return acl.scopedDenies ? denied.filter((e) => entryMatches(e, request, url)) : denied;
 }
 
 export function globalScopeFor(acl: ResolvedAcl, command: string): CommandScope {
+  // An app command (no `plugin:` prefix) has the app's global scope: no split, no arrays on the per-call path.
+  if (!command.startsWith('plugin:')) return scopeOfValues(acl.globalScopes.get(APP_KEY));
   const { plugin } = splitCommand(command);
   const key = plugin === undefined ? APP_KEY : acl.manifests.has(plugin) ? plugin : `core:${plugin}`;
-  return mergeScopes([acl.globalScopes.get(key)]);
+  return scopeOfValues(acl.globalScopes.get(key));
 }
 
 function eventOf(args: unknown): unknown {
@@ -97,7 +101,7 @@ export function authorize(acl: ResolvedAcl, request: AuthorizeRequest): Authoriz
   }
 
   const entries = acl.allowed.get(request.command);
-  const matched = entries === undefined ? [] : entries.filter((e) => entryMatches(e, request, url));
+  const matched = entries === undefined ? NO_ENTRIES : entries.filter((e) => entryMatches(e, request, url));
   const checked = isChecked(acl, request);
   if (matched.length === 0) {
     if (!checked) return { allowed: true, scope: EMPTY_SCOPE, globalScope: globalScopeFor(acl, request.command), checked };

@@ -42,6 +42,11 @@ function scopeOf(values: ScopeValues): CommandScope {
   return scope;
 }
 
+/** The scope of one entry's (or one global scope's) values; EMPTY_SCOPE for none. Same as `mergeScopes([values])`. */
+export function scopeOfValues(values: ScopeValues | undefined): CommandScope {
+  return values === undefined ? EMPTY_SCOPE : scopeOf(values);
+}
+
 /** Concatenates the scope values of several entries (undefined = an entry without scope). */
 export function mergeScopes(scopes: readonly (ScopeValues | undefined)[]): CommandScope {
   const present = scopes.filter((s): s is ScopeValues => s !== undefined);
