@@ -385,7 +385,9 @@ export class IpcSocket {
         const handler = l[i + 1] as number;
         // An event the core sent before it heard of an unlisten finds its handler already gone: drop it quietly.
         // (Tauri warns for each, and under listen/unlisten churn with events flowing the warnings swamp the page.)
-        if (callbacks.has(handler)) runCallback(handler, { event: f.name, payload: f.payload, id: l[i] });
+        // One lookup per listener (what runCallback would do, without its second lookup and its warning).
+        const run = callbacks.get(handler);
+        if (run !== undefined) run({ event: f.name, payload: f.payload, id: l[i] });
       }
     } else if (f.kind === 'window') {
       this.#windowOp?.(f.op, f.value);
