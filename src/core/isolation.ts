@@ -132,7 +132,6 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
   }
 
   function link(conn: Connection, key: Buffer, peer: FrameSocketPeer): FrameLink {
-    let header: SealedFrame | undefined;
     let live = true;
     /** Calls this socket handed to the page's connection that have not settled yet. */
     const inFlight = new Set<number>();
@@ -155,7 +154,6 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     function closed(): void {
       if (!live) return;
       live = false;
-      header = undefined;
       links.get(conn)?.delete(peer);
       // Tell the page which of the calls it gave this frame are still coming; it rejects the others.
       conn.notify(encodeIsolation.frameClosed(inFlight));
@@ -166,22 +164,19 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
       receive(data) {
         if (!live || !conn.open) return;
         if (typeof data !== 'string') {
-          const h = header;
-          header = undefined;
-          if (h !== undefined) return submit(h, () => open(conn, key, h, data));
-          // No header before it: a sealed batch (protocol/isolation.ts), each call in it checked on its own.
+          // A sealed frame (protocol/isolation.ts): one call, or calls sealed together; each is checked on its own.
           const parts = decodeSealedBatch(data);
           if (typeof parts === 'string') return violate(parts);
-          const frames: SealedFrame[] = [];
-          for (const part of parts) {
+          const frames: SealedFrame[] = new Array(parts.length);
+          for (let i = 0; i < parts.length; i++) {
             let f: ClientFrame;
             try {
-              f = decodeClientFrame(part.header, { maxDepth });
+              f = decodeClientFrame((parts[i] as SealedPart).header, { maxDepth });
             } catch (e) {
               return violate((e as Error).message);
             }
-            if (f.t !== 's') return violate('a sealed batch holds only sealed calls');
-            frames.push(f);
+            if (f.t !== 's') return violate('a sealed frame holds only sealed calls');
+            frames[i] = f;
           }
           for (let i = 0; i < frames.length; i++) {
             const f = frames[i] as SealedFrame;
@@ -190,17 +185,13 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
           }
           return;
         }
-        if (header !== undefined) return violate('expected the ciphertext announced by the previous frame');
         let frame: ClientFrame;
         try {
           frame = decodeClientFrame(data, { maxDepth });
         } catch (e) {
           return violate((e as Error).message);
         }
-        if (frame.t === 's') {
-          header = frame;
-          return;
-        }
+        if (frame.t === 's') return violate('a sealed call travels as one binary sealed frame, never as a text header');
         const error = refusal(conn, frame.c, "a plaintext call on the isolation frame's socket (only sealed messages are accepted)");
         submit(frame, () => {
           throw error;

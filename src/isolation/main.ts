@@ -8,7 +8,7 @@
  *   page → frame   the binding (frame token, connection, label), then isolation requests; accepted only from the
  *                  parent window at the app's origin.
  *   frame → core   each approved call, sealed (AES-256-GCM, associated data per protocol/isolation.ts), on the
- *                  frame's own WebSocket: a header text frame and the ciphertext as one binary frame.
+ *                  frame's own WebSocket as one binary sealed frame (calls sealed together share one).
  *
  * Nothing is sealed before the app's `window.__TAURI_ISOLATION_HOOK__` is set: requests wait in the frame until
  * then. A script of the isolation app that fails to load before the hook is set, or a hook still unset 10 s after
@@ -18,6 +18,11 @@
  * callback ids cannot be changed), or null/undefined/throw to block. A hook set to `null` passes everything
  * through. The key is imported non-extractable and the script element that carried it removes itself, so the app's
  * isolation scripts never see the raw key.
+ *
+ * The hook gets the args parsed only if it reads them: `payload` is parsed from the page's JSON text on first read.
+ * A hook that returns the message without reading or replacing its `payload` (a pass-through, or an allow-list of
+ * command names) has the page's JSON text sealed as it came, the same text the frame would write again; once the
+ * hook has read or set `payload`, what it left there is serialized and sealed.
  */
 import { PROTOCOL_VERSION } from '../protocol/frames.js';
 import { encodeCall } from '../protocol/page.js';
@@ -53,6 +58,12 @@ export interface FrameConfig {
 
 type Hook = ((payload: IsolationPayload) => unknown) | null | undefined;
 type Sealed = { header: string; body: ArrayBuffer; original: IsolationRequest } | { refusal: string; original: IsolationRequest };
+/** A call's args as the hook got them: `parsed` once `payload` was read or set (then `value` holds it). */
+interface Args {
+  readonly req: IsolationRequest;
+  parsed: boolean;
+  value: unknown;
+}
 /** Ready seals stop waiting for the others past this many bytes. */
 const BATCH_BYTES = 1024 * 1024;
 
@@ -69,6 +80,8 @@ const subtle = crypto.subtle;
 const getRandomValues = crypto.getRandomValues.bind(crypto);
 const encoder = new TextEncoder();
 const isView = ArrayBuffer.isView;
+const defineProperty = Object.defineProperty;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 
 function isRequest(data: unknown): data is IsolationRequest {
   const d = data as Partial<IsolationRequest> | null;
@@ -151,8 +164,8 @@ export function install(config: FrameConfig): void {
 
   /**
    * Sequence numbers are taken in the order hooks finish; seals finish in any order but leave in that order. Seals
-   * that are ready while others are still being made wait for them and leave together, as one sealed batch
-   * (pipelined calls); a call alone leaves at once, as its header and its ciphertext.
+   * that are ready while others are still being made wait for them and leave together, in one sealed frame
+   * (pipelined calls); a call alone leaves at once, in a sealed frame of its own.
    */
   let seq = 0;
   let nextToSend = 0;
@@ -213,29 +226,34 @@ export function install(config: FrameConfig): void {
     if (out.length === 0) return;
     if (socket === undefined || socket.readyState !== WS.OPEN) {
       for (const o of out) refuse(o.original, "the isolation frame's socket is closed");
-    } else if (out.length === 1) {
-      const only = out[0] as (typeof out)[number];
-      socket.send(only.header);
-      socket.send(only.body);
     } else {
-      socket.send(encodeSealedBatch(out));
+      socket.send(encodeSealedBatch(out)); // one binary frame, whether it holds one call or many
     }
   }
 
-  async function seal(m: IsolationPayload, original: IsolationRequest): Promise<void> {
+  /**
+   * Seals one call: `text`, the page's JSON text of the args when nothing changed them, or else `payload`, the args
+   * as the hook left them.
+   */
+  async function seal(
+    cmd: string,
+    headers: Record<string, string> | undefined,
+    text: string | undefined,
+    payload: unknown,
+    original: IsolationRequest,
+  ): Promise<void> {
     const b = binding as IsolationBind['bind'];
     const current = seq++;
     let done: Sealed;
     try {
-      const headers = (m.options as { headers?: Record<string, string> } | undefined)?.headers;
-      const { kind, bytes } = toPlaintext(m.payload);
+      const { kind, bytes } = text !== undefined ? { kind: 'j' as const, bytes: encoder.encode(text) } : toPlaintext(payload);
       const iv = getRandomValues(new Uint8Array(12));
       const aad = encoder.encode(
-        associatedData({ label: b.label, connection: b.connection, instance, seq: current, kind, command: m.cmd, headers }),
+        associatedData({ label: b.label, connection: b.connection, instance, seq: current, kind, command: cmd, headers }),
       );
       const body = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key as CryptoKey, bytes);
       const header = encodeCall.sealed(
-        { cmd: m.cmd, callback: m.callback, error: m.error, headers },
+        { cmd, callback: original.callback, error: original.error, headers },
         { i: instance, q: current, n: base64(iv), k: kind },
       );
       done = { header, body, original };
@@ -252,14 +270,31 @@ export function install(config: FrameConfig): void {
       cmd: req.cmd,
       callback: req.callback,
       error: req.error,
-      payload: req.raw ?? parse(req.json as string),
+      payload: req.raw,
       options: req.headers === undefined ? {} : { headers: req.headers },
     };
+    // JSON args are parsed when the hook first reads them (a pass-through hook never does).
+    const args: Args = { req, parsed: false, value: undefined };
+    const lazy = {
+      get(): unknown {
+        if (!args.parsed) {
+          args.value = parse(req.json as string);
+          args.parsed = true;
+        }
+        return args.value;
+      },
+      set(v: unknown): void {
+        args.value = v;
+        args.parsed = true;
+      },
+    };
+    if (req.raw === undefined) defineProperty(original, 'payload', { enumerable: true, configurable: true, ...lazy });
     const hook = w.__TAURI_ISOLATION_HOOK__;
+    const view = watched(original);
     let result: unknown = original;
     if (typeof hook === 'function') {
       try {
-        result = hook(watched(original));
+        result = hook(view);
         if (typeof (result as { then?: unknown } | null)?.then === 'function') result = await result; // sync hooks skip a turn
       } catch (e) {
         return refuse(req, `the isolation hook threw: ${e instanceof Error ? e.message : String(e)}`);
@@ -272,24 +307,30 @@ export function install(config: FrameConfig): void {
     const r = result as Partial<IsolationPayload>;
     if (typeof r.cmd !== 'string' || r.cmd.length === 0)
       return refuse(req, 'the isolation hook returned something that is not an IPC message (no `cmd`)');
-    await seal({ cmd: r.cmd, callback: req.callback, error: req.error, payload: r.payload, options: r.options }, req);
+    // The message came back with its args never read nor replaced: the page's JSON text is what the hook let through.
+    const untouched =
+      req.json !== undefined &&
+      (r === original || r === view) &&
+      !args.parsed &&
+      getOwnPropertyDescriptor(original, 'payload')?.get === lazy.get;
+    const headers = (r.options as { headers?: Record<string, string> } | undefined)?.headers;
+    if (untouched) await seal(r.cmd, headers, req.json, undefined, req);
+    else {
+      let payload: unknown;
+      try {
+        payload = r.payload;
+      } catch (e) {
+        return refuse(req, `the call's arguments are not JSON: ${String(e)}`);
+      }
+      await seal(r.cmd, headers, undefined, payload, req);
+    }
   }
 
   function accept(req: IsolationRequest): void {
     if (req.cmd.startsWith(CONTROL_PREFIX)) {
       // A cancel or stream data (protocol/isolation.ts): sealed as it is, never judged by the hook; dropped while
       // the frame cannot seal (the call it belongs to is refused or failed then anyway).
-      if (state === 'ready')
-        void seal(
-          {
-            cmd: req.cmd,
-            callback: req.callback,
-            error: req.error,
-            payload: req.raw ?? parse(req.json as string),
-            options: req.headers === undefined ? {} : { headers: req.headers },
-          },
-          req,
-        );
+      if (state === 'ready') void seal(req.cmd, req.headers, req.json, req.raw, req);
       return;
     }
     if (state === 'failed') refuse(req, failure);

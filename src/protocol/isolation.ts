@@ -8,7 +8,7 @@
  *
  * The path of one call:
  *
- *   page ──postMessage(IsolationRequest)──► frame: hook, AES-GCM seal ──frame socket: sealed frame──► core
+ *   page ──postMessage(IsolationRequest)──► frame: hook, AES-GCM seal ──frame socket: one binary sealed frame──► core
  *   page ◄──────────────────────── page socket: the response, as for any call ──────────────────────── core
  *
  * The frame has a WebSocket of its own to the isolation origin, so a sealed call crosses between the page and frame
@@ -135,24 +135,36 @@ export type FrameToPage = typeof ISOLATION_READY | typeof ISOLATION_HELLO | Refu
 // ── frame → core (the frame socket) ──────────────────────────────────────────────────────────────────────────────
 
 /**
- * On the frame socket a sealed call is its header text frame (frames.ts `sealed`), then its ciphertext as one
- * binary frame. Calls sealed together (pipelined) travel as one binary frame instead, a *sealed batch*: a binary
- * frame with no header before it, holding `count` (u32), then per call `headerLength` (u32), the header's UTF-8,
- * `bodyLength` (u32) and the ciphertext; little-endian. Every call in it is checked on its own, as if sent alone.
+ * On the frame socket every message is one binary frame, a *sealed frame*, and there is no other form: `count`
+ * (u32), then per call `headerLength` (u32), the header's UTF-8 (frames.ts `sealed`, JSON), `bodyLength` (u32) and
+ * the ciphertext; little-endian. A call alone is a sealed frame of one; calls sealed together (pipelined) share
+ * one (a *sealed batch*). Every call in it is checked on its own, as if sent alone. A text frame on that socket is
+ * never a call: a plaintext invoke is refused to its caller, anything else closes the socket.
  */
 export interface SealedPart {
   readonly header: string;
   readonly body: Uint8Array;
 }
 
-/** At most this many calls in one sealed batch. */
+/** At most this many calls in one sealed frame. */
 export const MAX_BATCH = 1024;
+/** A sealed call's header is at most this long (its command, ids, nonce and headers). */
+export const MAX_SEALED_HEADER = 64 * 1024;
 
+const batchEncoder = new TextEncoder();
+
+/**
+ * One sealed frame holding `parts`, in order. The ciphertexts are copied once, into the frame (WebSocket.send takes
+ * one buffer); nothing else is.
+ */
 export function encodeSealedBatch(parts: readonly { header: string; body: ArrayBuffer | Uint8Array }[]): Uint8Array<ArrayBuffer> {
-  const encoder = new TextEncoder();
-  const heads = parts.map((p) => encoder.encode(p.header));
+  const heads: Uint8Array[] = new Array(parts.length);
   let total = 4;
-  for (let i = 0; i < parts.length; i++) total += 8 + (heads[i] as Uint8Array).length + (parts[i] as SealedPart).body.byteLength;
+  for (let i = 0; i < parts.length; i++) {
+    const head = batchEncoder.encode((parts[i] as SealedPart).header);
+    heads[i] = head;
+    total += 8 + head.length + (parts[i] as SealedPart).body.byteLength;
+  }
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   view.setUint32(0, parts.length, true);
@@ -170,34 +182,36 @@ export function encodeSealedBatch(parts: readonly { header: string; body: ArrayB
   return out;
 }
 
-/** Splits a sealed batch into its calls (views into `bytes`, no copies), or says why it is not one. */
+const batchDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Splits a sealed frame into its calls (views into `bytes`, no copies), or says why it is not one. */
 export function decodeSealedBatch(bytes: Uint8Array): SealedPart[] | string {
-  if (bytes.length < 4) return 'a sealed batch shorter than its count';
+  if (bytes.length < 4) return 'a sealed frame shorter than its count';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = view.getUint32(0, true);
-  if (count < 1 || count > MAX_BATCH) return `a sealed batch must hold 1 to ${MAX_BATCH} calls`;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  if (count < 1 || count > MAX_BATCH) return `a sealed frame must hold 1 to ${MAX_BATCH} calls`;
   const parts: SealedPart[] = [];
   let o = 4;
   for (let i = 0; i < count; i++) {
-    if (o + 4 > bytes.length) return 'a truncated sealed batch';
+    if (o + 4 > bytes.length) return `a truncated sealed frame (call ${i + 1} of ${count} has no header length)`;
     const headLength = view.getUint32(o, true);
     o += 4;
-    if (headLength > 64 * 1024 || o + headLength + 4 > bytes.length) return 'a truncated sealed batch';
+    if (headLength > MAX_SEALED_HEADER || o + headLength + 4 > bytes.length)
+      return `a truncated sealed frame (the header of call ${i + 1} runs past its end or past ${MAX_SEALED_HEADER} bytes)`;
     let header: string;
     try {
-      header = decoder.decode(bytes.subarray(o, o + headLength));
+      header = batchDecoder.decode(bytes.subarray(o, o + headLength));
     } catch {
-      return 'a sealed batch header that is not UTF-8';
+      return 'a sealed call header that is not UTF-8';
     }
     o += headLength;
     const bodyLength = view.getUint32(o, true);
     o += 4;
-    if (o + bodyLength > bytes.length) return 'a truncated sealed batch';
+    if (o + bodyLength > bytes.length) return `a truncated sealed frame (the ciphertext of call ${i + 1} runs past its end)`;
     parts.push({ header, body: bytes.subarray(o, o + bodyLength) });
     o += bodyLength;
   }
-  if (o !== bytes.length) return 'trailing bytes after a sealed batch';
+  if (o !== bytes.length) return 'trailing bytes after a sealed frame';
   return parts;
 }
 

@@ -33,6 +33,8 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   let boundTo: string | undefined;
   const queue: IsolationPayload[] = [];
   const outbox: IsolationRequest[] = [];
+  /** Buffers of the outbox that are this runtime's own copies: moved to the frame, not cloned. */
+  let transfer: ArrayBuffer[] = [];
 
   const refuse = (callback: number, error: number, reason: string): void => {
     socket.forget(callback, error);
@@ -48,8 +50,12 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
     let raw: Uint8Array<ArrayBuffer> | undefined;
     if ('raw' in body) {
       const r = body.raw;
-      // structured clone copies a view's whole buffer: hand over only the bytes of the body
-      raw = r.byteOffset === 0 && r.byteLength === r.buffer.byteLength ? r : r.slice();
+      if (r.byteOffset === 0 && r.byteLength === r.buffer.byteLength) raw = r; // the caller's: cloned, left intact
+      else {
+        // structured clone copies a view's whole buffer: copy only the body's bytes, and move that copy
+        raw = r.slice();
+        transfer.push(raw.buffer);
+      }
     }
     const request: IsolationRequest = {
       airlock: 1,
@@ -70,10 +76,12 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   function flush(): void {
     const requests = outbox.splice(0);
     if (requests.length === 0) return;
+    const moved = transfer;
+    transfer = [];
     const message: IsolationRequest | IsolationBatch =
       requests.length === 1 ? (requests[0] as IsolationRequest) : { airlock: 1, batch: requests };
     try {
-      frame?.contentWindow?.postMessage(message, '*');
+      frame?.contentWindow?.postMessage(message, '*', moved);
     } catch {
       // one of them cannot be cloned: send them one by one, refusing only that one
       for (const r of requests) {

@@ -11,6 +11,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { startAttacker, type Attacker } from '../helpers/attacker.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { headerTexts, mapSealedHeaders } from '../helpers/sealed.js';
 import { sentinel } from '../helpers/sentinel.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -19,6 +20,7 @@ let browser: Browser;
 let t: TestApp;
 let attacker: Attacker;
 let page: Page;
+/** What the isolation frame sent on its socket, in order: each sealed call as its header text, text frames as they are. */
 const sent: Array<string | Buffer> = [];
 const headersSeen: Array<Record<string, string>> = [];
 /** While set, rewrites each text frame the page sends before the core sees it (the man in the middle). */
@@ -50,8 +52,9 @@ before(async () => {
     const upstream = ws.connectToServer();
     const carriesSealedCalls = new URL(ws.url()).port !== String(t.server.port);
     ws.onMessage((m) => {
-      const out = carriesSealedCalls && typeof m === 'string' && tamper !== undefined ? tamper(m) : m;
-      if (carriesSealedCalls) sent.push(out);
+      // Each sealed call travels in a binary sealed frame: the tampering rewrites the headers inside it.
+      const out = carriesSealedCalls && typeof m !== 'string' && tamper !== undefined ? mapSealedHeaders(m, tamper) : m;
+      if (carriesSealedCalls) sent.push(...headerTexts(out)); // each sealed call's header, as text
       upstream.send(out);
     });
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { lastSealedCall, sealedFrame } from '../helpers/sealed.js';
 import { poll } from '../helpers/wait.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -56,14 +57,10 @@ after(async () => {
   await t?.[Symbol.asyncDispose]();
 });
 
-/** The header and body frames of the last sealed call to `cmd` the page sent. */
+/** The header and ciphertext of the last sealed call to `cmd` the page sent (each sealed frame holds one or more). */
 function lastSealed(cmd: string): { header: Record<string, unknown>; body: Buffer } {
-  for (let i = sent.length - 2; i >= 0; i--) {
-    const f = sent[i];
-    if (typeof f !== 'string') continue;
-    const h = JSON.parse(f) as Record<string, unknown>;
-    if (h['t'] === 's' && h['c'] === cmd) return { header: h, body: sent[i + 1] as Buffer };
-  }
+  const found = lastSealedCall(sent, cmd);
+  if (found !== undefined && found.header['t'] === 's') return found;
   return assert.fail(`no sealed ${cmd} frame was sent`);
 }
 
@@ -103,8 +100,7 @@ describe('a compromised page under isolation', () => {
   test('replaying a captured sealed message is refused', async () => {
     const before = await refusedCount();
     const { header, body } = lastSealed('count');
-    server.send(JSON.stringify(header));
-    server.send(body);
+    server.send(sealedFrame({ header, body }));
     assert.equal(await refusedCount(before + 1), before + 1);
     assert.equal(legit, 1, 'the replay did not run');
   });
@@ -113,10 +109,8 @@ describe('a compromised page under isolation', () => {
     const before = await refusedCount();
     await page.evaluate(() => window.api.core.invoke('count'));
     const { header, body } = lastSealed('count');
-    server.send(JSON.stringify({ ...header, c: 'side_effect', q: Number(header['q']) + 100 }));
-    server.send(body);
-    server.send(JSON.stringify({ ...header, i: 'another-instance' }));
-    server.send(body);
+    server.send(sealedFrame({ header: { ...header, c: 'side_effect', q: Number(header['q']) + 100 }, body }));
+    server.send(sealedFrame({ header: { ...header, i: 'another-instance' }, body }));
     assert.equal(await refusedCount(before + 2), before + 2);
   });
 
@@ -126,13 +120,10 @@ describe('a compromised page under isolation', () => {
     const { header, body } = lastSealed('count');
     const tampered = Buffer.from(body);
     tampered[0] = (tampered[0] ?? 0) ^ 1;
-    const next = (n: number) => JSON.stringify({ ...header, q: Number(header['q']) + n });
-    server.send(next(1));
-    server.send(tampered);
-    server.send(next(2));
-    server.send(Buffer.alloc(0));
-    server.send(JSON.stringify({ ...header, q: Number(header['q']) + 3, n: 'AAAA' }));
-    server.send(body);
+    const next = (n: number) => ({ ...header, q: Number(header['q']) + n });
+    server.send(sealedFrame({ header: next(1), body: tampered }));
+    server.send(sealedFrame({ header: next(2), body: Buffer.alloc(0) }));
+    server.send(sealedFrame({ header: { ...header, q: Number(header['q']) + 3, n: 'AAAA' }, body }));
     assert.equal(await refusedCount(before + 3), before + 3);
     assert.equal(legit, 3);
   });
@@ -145,8 +136,9 @@ describe('a compromised page under isolation', () => {
       const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, new TextEncoder().encode('{}'));
       return { iv: btoa(String.fromCharCode(...iv)), ct: [...new Uint8Array(ct)] };
     });
-    server.send(JSON.stringify({ t: 's', c: 'side_effect', cb: 1, er: 2, i: 'forged', q: 0, n: forged.iv, k: 'j' }));
-    server.send(Buffer.from(forged.ct));
+    server.send(
+      sealedFrame({ header: { t: 's', c: 'side_effect', cb: 1, er: 2, i: 'forged', q: 0, n: forged.iv, k: 'j' }, body: Buffer.from(forged.ct) }),
+    );
     assert.equal(await refusedCount(before + 1), before + 1);
   });
 

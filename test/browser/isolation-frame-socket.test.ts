@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { lastSealedCall, sealedCalls, sealedFrame } from '../helpers/sealed.js';
 import { sentinel } from '../helpers/sentinel.js';
 import { poll, until, within } from '../helpers/wait.js';
 
@@ -126,12 +127,11 @@ describe("the isolation frame's socket", () => {
       ),
       999,
     );
-    const i = b.frameSent.findLastIndex((f) => typeof f === 'string' && f.includes('"c":"record"'));
-    const [header, body] = [b.frameSent[i] as string, b.frameSent[i + 1] as Buffer];
+    const sealed = lastSealedCall(b.frameSent, 'record');
+    assert.ok(sealed, "the other webview's call was sealed");
     const before = refusals();
     a.frameCore().send('{"t":"i","c":"side_effect","cb":1,"er":2,"a":{}}');
-    a.frameCore().send(header);
-    a.frameCore().send(body);
+    a.frameCore().send(sealedFrame(sealed));
     assert.equal(await refusedAtLeast(before + 2), before + 2);
     assert.equal(order.filter((o) => o === 'r999').length, 1, "the other webview's sealed call ran once, on its own socket");
     assert.equal(
@@ -281,7 +281,7 @@ describe('order', () => {
       if (i % 10 === 0) expected.push(`e${i}`);
     }
     assert.deepEqual(order, expected);
-    const batches = frameSent.filter((f, i) => typeof f !== 'string' && typeof frameSent[i - 1] !== 'string');
+    const batches = frameSent.filter((f) => sealedCalls(f).length > 1);
     assert.ok(batches.length > 0, 'the calls made in one turn went to the core as sealed batches');
     assert.deepEqual(
       r,
