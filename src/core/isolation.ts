@@ -131,7 +131,8 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     return { command: frame.c, args, raw: false, headers };
   }
 
-  function link(conn: Connection, key: Buffer, peer: FrameSocketPeer): FrameLink {
+  /** `token`: the (spent) frame token the socket was claimed with, which names this frame to the page. */
+  function link(conn: Connection, key: Buffer, peer: FrameSocketPeer, token: string): FrameLink {
     let live = true;
     /** Calls this socket handed to the page's connection that have not settled yet. */
     const inFlight = new Set<number>();
@@ -156,7 +157,7 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
       live = false;
       links.get(conn)?.delete(peer);
       // Tell the page which of the calls it gave this frame are still coming; it rejects the others.
-      conn.notify(encodeIsolation.frameClosed(inFlight));
+      conn.notify(encodeIsolation.frameClosed(inFlight, token));
     }
 
     return {
@@ -229,7 +230,7 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
       if (conn === undefined || doc === undefined || doc.expires <= Date.now() || !conn.open) return undefined;
       tokens.delete(token);
       documents.delete(document);
-      const l = link(conn, doc.key, peer);
+      const l = link(conn, doc.key, peer, token);
       issue(conn); // the next one, for a frame that restarts
       return l;
     },

@@ -45,7 +45,7 @@
  *   batch    [frame,frame,…]   events, channel messages and ends of one turn, in order (see above)
  *   window   {"w":op,"v":value}   asks the page to act on its own window (title, size, position, focus …) where no
  *            window host drives it
- *   isolation pattern only: {"ft":frameToken} | {"fx":[callbackId,…]}   (protocol/isolation.ts)
+ *   isolation pattern only: {"ft":frameToken} | {"fx":[callbackId,…],"fk":frameToken}   (protocol/isolation.ts)
  *   credit   {"sc":streamId,"n":bytes}   the page may send `n` more bytes of that stream
  */
 

@@ -219,17 +219,20 @@ export function decodeSealedBatch(bytes: Uint8Array): SealedPart[] | string {
 
 /**
  * `{"ft":token}`: the next one-time frame token of this connection (one after the hello, one after each use).
- * `{"fx":[callbackId,…]}`: the frame's socket closed; the calls listed reached the core and will be answered, any
- * other call the page gave that frame never arrived and is to be rejected.
+ * `{"fx":[callbackId,…],"fk":token}`: the socket of the frame bound with (already spent) frame token `fk` closed;
+ * the calls listed reached the core and will be answered, any other call the page gave that frame never arrived
+ * and is to be rejected. `fk` names which frame: a restarted frame's new socket may be open already, and its calls
+ * are not the old one's.
  */
 export interface FrameTokenFrame {
   readonly ft: string;
 }
 export interface FrameClosedFrame {
   readonly fx: readonly number[];
+  readonly fk: string;
 }
 
 export const encodeIsolation = {
   frameToken: (token: string): string => `{"ft":${JSON.stringify(token)}}`,
-  frameClosed: (callbacks: Iterable<number>): string => `{"fx":[${[...callbacks].join(',')}]}`,
+  frameClosed: (callbacks: Iterable<number>, token: string): string => `{"fx":[${[...callbacks].join(',')}],"fk":${JSON.stringify(token)}}`,
 };

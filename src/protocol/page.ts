@@ -78,7 +78,7 @@ export type ServerMessage =
   | { readonly kind: 'window'; readonly op: string; readonly value: unknown }
   /** Isolation pattern: the next one-time frame token, and a frame socket's close (protocol/isolation.ts). */
   | { readonly kind: 'frameToken'; readonly token: string }
-  | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[] }
+  | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[]; readonly frame: string }
   | { readonly kind: 'credit'; readonly id: number; readonly bytes: number };
 
 /** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows (or a batch). */
@@ -143,7 +143,7 @@ function readFrame(f: object): ServerMessage | undefined {
     return { kind: 'window', op: w.w, value: w.v };
   }
   if (hasOwn(f, 'ft')) return { kind: 'frameToken', token: (f as FrameTokenFrame).ft };
-  if (hasOwn(f, 'fx')) return { kind: 'frameClosed', callbacks: (f as FrameClosedFrame).fx };
+  if (hasOwn(f, 'fx')) return { kind: 'frameClosed', callbacks: (f as FrameClosedFrame).fx, frame: (f as FrameClosedFrame).fk };
   if (hasOwn(f, 'sc')) {
     const c = f as StreamCreditFrame;
     return { kind: 'credit', id: c.sc, bytes: c.n };

@@ -29,8 +29,9 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   let ready = false;
   /** Why the frame cannot take calls (its hook failed to load, its socket was refused), until it loads again. */
   let failed: string | undefined;
-  /** The connection the frame's socket belongs to. */
+  /** The connection the frame's socket belongs to, and the frame token that bound it (naming that frame). */
   let boundTo: string | undefined;
+  let boundToken: string | undefined;
   const queue: IsolationPayload[] = [];
   const outbox: IsolationRequest[] = [];
   /** Buffers of the outbox that are this runtime's own copies: moved to the frame, not cloned. */
@@ -50,7 +51,8 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
     let raw: Uint8Array<ArrayBuffer> | undefined;
     if ('raw' in body) {
       const r = body.raw;
-      if (r.byteOffset === 0 && r.byteLength === r.buffer.byteLength) raw = r; // the caller's: cloned, left intact
+      if (r.byteOffset === 0 && r.byteLength === r.buffer.byteLength)
+        raw = r; // the caller's: cloned, left intact
       else {
         // structured clone copies a view's whole buffer: copy only the body's bytes, and move that copy
         raw = r.slice();
@@ -65,7 +67,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
       ...(headers === undefined ? {} : { headers }),
       ...(raw === undefined ? { json: (body as { json: string }).json } : { raw }),
     };
-    if (!cmd.startsWith(CONTROL_PREFIX)) socket.track(callback, error); // a cancel or stream data is not a call
+    if (!cmd.startsWith(CONTROL_PREFIX)) socket.track(callback, error, boundToken as string); // a cancel or stream data is not a call
     // Calls made in one turn of the page's event loop go to the frame in one message (pipelined calls cost one
     // cross-process message, not one each); a call alone goes at the end of its turn.
     outbox.push(request);
@@ -97,6 +99,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   function bind(): void {
     void socket.frameToken().then(({ token, connection }) => {
       boundTo = connection;
+      boundToken = token;
       const message: IsolationBind = { airlock: 1, bind: { token, connection, label } };
       frame?.contentWindow?.postMessage(message, '*');
     });
@@ -141,6 +144,12 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
       frame.src = src; // navigates again: a fresh document, key and socket
     }
   };
+  // The frame's socket closed (it restarted, or the core closed it): whatever document is in the frame now cannot
+  // seal for that binding, so calls wait for the next ISOLATION_READY (or its `failed`) instead of being posted to
+  // a document that may not listen yet.
+  socket.onFrameClosed((token) => {
+    if (token === boundToken) ready = false;
+  });
   // The page's socket reconnected: the frame's socket belonged to the old connection, so the frame starts over.
   socket.onFrameToken((connection) => {
     if (boundTo !== undefined && connection !== boundTo) {

@@ -129,10 +129,12 @@ export class IpcSocket {
   readonly #observers = new g.Map<number, (data: unknown, ok: boolean) => void>();
   /** Isolation pattern: calls handed to the isolation frame (callback ids), this connection's unused frame token,
    *  and who waits for one. */
-  readonly #viaFrame = new g.Map<number, 1>();
+  /** Isolation pattern: calls given to the isolation frame → the frame token that frame was bound with. */
+  readonly #viaFrame = new g.Map<number, string>();
   #frameToken: string | undefined;
   #tokenWaiters: Array<(t: { token: string; connection: string }) => void> = [];
   #onFrameToken: ((connection: string) => void) | undefined;
+  #onFrameClosed: ((frame: string) => void) | undefined;
 
   constructor(identity: Identity | undefined) {
     this.#identity = identity;
@@ -178,10 +180,10 @@ export class IpcSocket {
    * answer comes here, as for any call; it rejects when this socket closes, or when the frame's socket closes
    * before the call reached the core.
    */
-  track(callback: number, error: number): void {
+  track(callback: number, error: number, frame: string): void {
     this.#inflight.set(callback, error);
     this.#inflightByError.set(error, callback);
-    this.#viaFrame.set(callback, 1);
+    this.#viaFrame.set(callback, frame);
   }
 
   /** Resolves with an unused frame token of the open connection (connecting if needed), and uses it up. */
@@ -199,6 +201,11 @@ export class IpcSocket {
   /** Called with the connection id whenever the core hands out a frame token. */
   onFrameToken(handler: (connection: string) => void): void {
     this.#onFrameToken = handler;
+  }
+
+  /** Called with the frame token of a frame whose socket closed (after its lost calls are rejected). */
+  onFrameClosed(handler: (frame: string) => void): void {
+    this.#onFrameClosed = handler;
   }
 
   /** Sends one call (a header frame, plus a binary body when `body` is given). */
@@ -413,7 +420,7 @@ export class IpcSocket {
       else this.#frameToken = f.token;
       this.#onFrameToken?.(connection);
     } else if (f.kind === 'frameClosed') {
-      this.#frameClosed(f.callbacks);
+      this.#frameClosed(f.callbacks, f.frame);
     } else {
       const identity = this.#identity as Identity;
       identity.token = f.token;
@@ -435,13 +442,16 @@ export class IpcSocket {
     } else if (this.#runChannel !== -1) runCallback(this.#runChannel, { message: body, index: this.#runNext++ });
   }
 
-  /** The isolation frame's socket closed: the calls it had not delivered to the core will never be answered. */
-  #frameClosed(stillComing: readonly number[]): void {
+  /**
+   * The socket of the isolation frame bound with token `frame` closed: the calls it had not delivered to the core
+   * will never be answered. Calls given to another frame (the restarted one) are not its to reject.
+   */
+  #frameClosed(stillComing: readonly number[], frame: string): void {
     const coming = new g.Map<number, 1>();
     for (const c of stillComing) coming.set(c, 1);
     const lost: Array<[number, number]> = [];
-    for (const callback of [...this.#viaFrame.keys()]) {
-      if (coming.has(callback)) continue;
+    for (const [callback, via] of [...this.#viaFrame]) {
+      if (via !== frame || coming.has(callback)) continue;
       this.#viaFrame.delete(callback);
       const error = this.#inflight.get(callback);
       if (error === undefined) continue;
@@ -456,6 +466,7 @@ export class IpcSocket {
         error,
         wireError(ErrorCode.DISCONNECTED, 'the isolation frame restarted before this call reached the core; nothing ran, call it again'),
       );
+    this.#onFrameClosed?.(frame);
   }
 
   #respond(id: number, data: unknown): void {

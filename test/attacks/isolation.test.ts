@@ -137,7 +137,10 @@ describe('a compromised page under isolation', () => {
       return { iv: btoa(String.fromCharCode(...iv)), ct: [...new Uint8Array(ct)] };
     });
     server.send(
-      sealedFrame({ header: { t: 's', c: 'side_effect', cb: 1, er: 2, i: 'forged', q: 0, n: forged.iv, k: 'j' }, body: Buffer.from(forged.ct) }),
+      sealedFrame({
+        header: { t: 's', c: 'side_effect', cb: 1, er: 2, i: 'forged', q: 0, n: forged.iv, k: 'j' },
+        body: Buffer.from(forged.ct),
+      }),
     );
     assert.equal(await refusedCount(before + 1), before + 1);
   });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { lastSealedCall, sealedCalls, sealedFrame } from '../helpers/sealed.js';
+import { lastSealedCall, mapSealedHeaders, sealedCalls, sealedFrame } from '../helpers/sealed.js';
 import { sentinel } from '../helpers/sentinel.js';
 import { poll, until, within } from '../helpers/wait.js';
 
@@ -67,6 +67,8 @@ interface Opened {
   /** Frames the isolation frame sent on its socket, and that socket's core side (for a man in the middle). */
   frameSent: Array<string | Buffer>;
   frameCore(): WebSocketRoute;
+  /** A man in the middle's rewrite of the frame's binary frames on their way to the core (none when unset). */
+  rewrite: { fn?: ((frame: Buffer) => Buffer) | undefined };
 }
 
 async function open(label: string): Promise<Opened> {
@@ -76,13 +78,14 @@ async function open(label: string): Promise<Opened> {
   const page = await context.newPage();
   const frameSent: Array<string | Buffer> = [];
   let frameCore: WebSocketRoute | undefined;
+  const rewrite: Opened['rewrite'] = {};
   await page.routeWebSocket(/\/__airlock\/ws(\?|$)/, (ws) => {
     const server = ws.connectToServer();
     if (new URL(ws.url()).port === String(t.server.port)) return;
     frameCore = server;
     ws.onMessage((m) => {
       frameSent.push(m);
-      server.send(m);
+      server.send(typeof m !== 'string' && rewrite.fn !== undefined ? rewrite.fn(m) : m);
     });
   });
   await page.goto(t.server.url(label));
@@ -94,7 +97,7 @@ async function open(label: string): Promise<Opened> {
     ),
     label,
   );
-  return { page, frameSent, frameCore: () => frameCore as WebSocketRoute };
+  return { page, frameSent, frameCore: () => frameCore as WebSocketRoute, rewrite };
 }
 
 const refusals = (): number => t.logs.filter((l) => l.includes('isolation: refused') || l.includes('isolation: closing')).length;
@@ -170,6 +173,106 @@ describe("the isolation frame's socket", () => {
     assert.equal(outcome, 'ISOLATION_REFUSED');
     assert.ok(t.logs.some((l) => l.includes('isolation: closing the isolation frame socket of webview `broken`')));
     await c.page.context().close();
+  });
+});
+
+describe('one sealed call, one binary frame', () => {
+  const closings = (label: string, what: string): number =>
+    t.logs.filter((l) => l.includes(`isolation: closing the isolation frame socket of webview \`${label}\``) && l.includes(what)).length;
+  /** The frame starts over (a new document, key and socket), as after a restart. */
+  const restartFrame = (page: Page): Promise<void> =>
+    page.evaluate(() => {
+      const frame = document.getElementById('__tauri_isolation__') as HTMLIFrameElement;
+      frame.setAttribute('src', frame.getAttribute('src') ?? '');
+    });
+  const whoami = (page: Page): Promise<string> =>
+    within(
+      page.evaluate(() =>
+        window.api.core.invoke('whoami').then(
+          (r) => String(r),
+          (e: { code: string }) => e.code,
+        ),
+      ),
+      '`whoami`',
+    );
+
+  test(
+    'a bad length prefix, a truncated header or the old two-frame form closes that socket with a reason; the core keeps serving',
+    bounded,
+    async () => {
+      const a = await open('framing');
+      const bystander = await open('bystander');
+      const captured = a.frameSent.findLast((f) => sealedCalls(f).length === 1) as Buffer;
+      const call = sealedCalls(captured)[0] as { header: Record<string, unknown>; body: Buffer };
+      const headLength = captured.readUInt32LE(4);
+      const badLength = Buffer.from(captured);
+      badLength.writeUInt32LE(headLength + 1000, 4); // the header's length runs past the end of the frame
+      const cases: Array<[string, () => void, string]> = [
+        ['a bad length prefix', () => a.frameCore().send(badLength), 'a truncated sealed frame (the header of call 1'],
+        ['a truncated header', () => a.frameCore().send(captured.subarray(0, 8 + 10)), 'a truncated sealed frame (the header of call 1'],
+        [
+          'a header text frame, then its ciphertext',
+          () => {
+            a.frameCore().send(JSON.stringify({ ...call.header, q: Number(call.header['q']) + 50 }));
+            a.frameCore().send(call.body);
+          },
+          'a sealed call travels as one binary sealed frame',
+        ],
+      ];
+      for (const [what, send, reason] of cases) {
+        const seen = closings('framing', reason);
+        send();
+        await until(() => closings('framing', reason) > seen, `the core to close the frame socket over ${what}`);
+        let outcome = '';
+        await poll(async () => {
+          outcome = await whoami(a.page);
+          return outcome === 'ISOLATION_REFUSED';
+        });
+        assert.equal(outcome, 'ISOLATION_REFUSED', `after ${what}, the frame refuses calls instead of leaving them unanswered`);
+        assert.equal(await whoami(bystander.page), 'bystander', `after ${what}, the core serves other webviews`);
+        await restartFrame(a.page);
+        await poll(async () => (await whoami(a.page)) === 'framing');
+        assert.equal(await whoami(a.page), 'framing', `after ${what}, a restarted frame serves its page again`);
+      }
+      assert.equal(s.executed, 0);
+      await a.page.context().close();
+      await bystander.page.context().close();
+    },
+  );
+
+  test('wrong associated data or a replayed sequence number is refused to its caller, and the socket keeps serving', bounded, async () => {
+    const a = await open('aad');
+    const before = refusals();
+    // A man in the middle moves a real call to another command: the associated data no longer matches.
+    a.rewrite.fn = (frame) => mapSealedHeaders(frame, (h) => h.replace('"c":"record"', '"c":"side_effect"'));
+    const moved = await within(
+      a.page.evaluate(() =>
+        window.api.core.invoke('record', { i: 7001 }).then(
+          () => 'ran',
+          (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+        ),
+      ),
+      'the moved `record` to be refused',
+    );
+    a.rewrite.fn = undefined;
+    assert.match(moved, /^ISOLATION_INVALID: the core refused this call to `side_effect`: it does not verify/);
+    // The same frame again, as it was sent: its sequence number was used.
+    assert.equal(
+      await within(
+        a.page.evaluate(() => window.api.core.invoke('record', { i: 7002 })),
+        '`record` 7002',
+      ),
+      7002,
+    );
+    const replayed = a.frameSent.findLast((f) => sealedCalls(f).some((c) => c.header['c'] === 'record')) as Buffer;
+    a.frameCore().send(replayed);
+    await until(() => t.logs.some((l) => l.includes('was already used (a replay)')), 'the core to refuse the replay');
+    assert.equal(await refusedAtLeast(before + 2), before + 2);
+    assert.equal(order.filter((o) => o === 'r7002').length, 1, 'the replayed call did not run again');
+    assert.ok(!order.includes('r7001'), 'the moved call did not run');
+    assert.equal(await whoami(a.page), 'aad', 'the frame socket keeps serving');
+    assert.equal(s.executed, 0);
+    await a.page.context().close();
   });
 });
 

@@ -28,6 +28,10 @@ const commands = {
   rewrite: () => 'not rewritten',
   slow: ({ i }: { i: number }) => i,
   echo_bytes: (_a: unknown, ctx: { body: unknown }) => ctx.body,
+  echo_args: (a: unknown) => a,
+  edit_in_place: (a: unknown) => a,
+  replace_args: (a: unknown) => a,
+  edit_later: (a: unknown) => a,
   stream: command(z.object({ onEvent: channel() }), ({ onEvent }) => {
     for (let i = 0; i < 200; i++) onEvent.send(i % 2 ? i : new Uint8Array([i]));
   }),
@@ -108,6 +112,26 @@ describe('isolation pattern', () => {
 
   test('a hook can rewrite the message', async () => {
     assert.equal(await page.evaluate(() => window.api.core.invoke('rewrite')), 'Hello, rewritten by the hook!');
+  });
+
+  test('the core gets the args as the hook left them: untouched, edited in place, replaced, or edited after an await', async () => {
+    const r = await page.evaluate(async () => {
+      const { core } = window.api;
+      const args = () => ({ name: 'from the page', n: 1.5, nested: { list: [1, 2], map: new Map([['k', 'v']]) } });
+      return {
+        untouched: await core.invoke('echo_args', args()),
+        edited: await core.invoke('edit_in_place', args()),
+        replaced: await core.invoke('replace_args', args()),
+        later: await core.invoke('edit_later', args()),
+      };
+    });
+    const sent = { name: 'from the page', n: 1.5, nested: { list: [1, 2], map: { k: 'v' } } };
+    assert.deepEqual(r, {
+      untouched: sent,
+      edited: { ...sent, name: 'edited in place by the hook' },
+      replaced: { name: 'replaced by the hook' },
+      later: { ...sent, nested: { list: [1, 2, 3], map: { k: 'v' } } },
+    });
   });
 
   test('async hooks that finish out of order still reach the core in sequence', async () => {
