@@ -149,7 +149,9 @@ function readFrame(f: object): ServerMessage | undefined {
     return { kind: 'credit', id: c.sc, bytes: c.n };
   }
   if (hasOwn(f, 'hello')) {
-    const { token, conn, assets } = (f as HelloFrame).hello;
+    const hello: unknown = (f as HelloFrame).hello;
+    if (typeof hello !== 'object' || hello === null) return undefined;
+    const { token, conn, assets } = hello as HelloFrame['hello'];
     return { kind: 'hello', token, connection: conn, assets: typeof assets === 'string' ? assets : undefined };
   }
   return undefined;

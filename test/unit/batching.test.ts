@@ -3,10 +3,12 @@
 // the page's decoder reads batches and refuses malformed ones whole.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { z } from 'zod';
 import { Builder, channel, command, type App, type Limits } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { encode } from '../../src/protocol/codec.ts';
+import { AirlockError, ErrorCode } from '../../src/protocol/errors.ts';
 import { BATCH_MAX_CHARS, BATCH_MAX_FRAMES } from '../../src/protocol/frames.ts';
 import { decodeServerFrames, type ServerMessage } from '../../src/protocol/page.ts';
 import { recordingPage } from '../helpers/peer.js';
@@ -91,6 +93,35 @@ describe('batch frames: the page decoder', () => {
     assert.throws(
       () => decodeServerFrames('[{"c":1'),
       (e: unknown) => /not JSON/.test((e as Error).message),
+    );
+  });
+
+  test('any text, any array: the decoder returns messages or throws a PROTOCOL AirlockError, nothing else', () => {
+    const frame = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ e: fc.string(), p: fc.jsonValue(), l: fc.array(fc.nat()) }),
+      fc.record({ c: fc.nat(), i: fc.nat(), m: fc.jsonValue() }),
+      fc.record({ c: fc.nat(), i: fc.nat(), b: fc.constant(1) }),
+      fc.record({ r: fc.nat(), d: fc.jsonValue() }),
+      fc.record({ hello: fc.jsonValue() }),
+    );
+    const text = fc.oneof(
+      fc.array(frame, { maxLength: 40 }).map((a) => JSON.stringify(a)),
+      frame.map((f) => JSON.stringify(f) ?? 'null'),
+      fc.string({ unit: 'binary' }),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        try {
+          const messages = decodeServerFrames(t);
+          assert.ok(Array.isArray(messages));
+          for (const m of messages) assert.equal(typeof m.kind, 'string');
+        } catch (e) {
+          assert.ok(e instanceof AirlockError, `only AirlockError escapes, got ${String(e)}`);
+          assert.equal(e.code, ErrorCode.PROTOCOL);
+        }
+      }),
+      { numRuns: 3000, seed: 152_026 },
     );
   });
 });
