@@ -1,5 +1,5 @@
 // The clipboard-manager plugin driven by the official @tauri-apps/plugin-clipboard-manager in Chromium, on a real
-// X clipboard (a private Xvfb display) through xclip: text and images both ways, checked with xclip itself from
+// X clipboard (a private Xvfb display) through xclip (and xsel): text and images both ways, checked with xclip itself from
 // outside the app right after each write resolves; images are the core's Image resources; an empty clipboard, clear,
 // the default that grants nothing, a window with only write access, and a helper that is not installed. xclip exits
 // before the process it leaves serving owns the selection: wrappers around the real xclip make that gap long (or
@@ -27,6 +27,7 @@ let t: TestApp;
 let wayland: TestApp;
 let slow: TestApp;
 let takenOver: TestApp;
+let xsel: TestApp;
 let main: Page;
 let wrappers: string;
 
@@ -100,6 +101,7 @@ before(async () => {
     config: guestConfig,
     frontendDist,
   });
+  xsel = await startApp((b) => b.plugin(clipboard({ env: x.env, backend: 'xsel' })), { config: guestConfig, frontendDist });
   main = await openPage(browser, t.server.url('main'));
 });
 
@@ -109,6 +111,7 @@ after(async () => {
   await wayland?.[Symbol.asyncDispose]();
   await slow?.[Symbol.asyncDispose]();
   await takenOver?.[Symbol.asyncDispose]();
+  await xsel?.[Symbol.asyncDispose]();
   await x?.[Symbol.asyncDispose]();
   if (wrappers !== undefined) await rm(wrappers, { recursive: true, force: true });
 });
@@ -162,6 +165,17 @@ describe('clipboard-manager plugin (@tauri-apps/plugin-clipboard-manager) with x
       assert.equal((await xclipOut()).toString('utf8'), value, `xclip's read right after write ${i}`);
       assert.equal(await text(main, 'read'), value, `readText right after write ${i}`);
     }
+  });
+
+  test('with xsel too (it daemonizes before it asks for the selection): write, then read at once, 25 times over', async () => {
+    const page = await openPage(browser, xsel.server.url('main'));
+    for (let i = 0; i < 25; i++) {
+      const value = `xsel round ${i}`;
+      await page.evaluate((value) => window.guest.clipboard.writeText(value), value);
+      assert.equal((await xclipOut()).toString('utf8'), value, `xclip's read right after write ${i}`);
+      assert.equal(await text(page, 'read'), value, `readText (xsel) right after write ${i}`);
+    }
+    await page.context().close();
   });
 
   test('a serving xclip that takes the selection late: writeText resolves only once the selection is its', async () => {

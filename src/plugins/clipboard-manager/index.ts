@@ -99,7 +99,8 @@ class Clipboard {
   /**
    * Done once the selection holds what was written (see `readBack`): reads it back until it gives the bytes written,
    * or until the process left serving has gone (it owned the selection and lost it to another program, which
-   * answered the read). Bounded by the helper timeout; the pause between reads grows from 1 to 50 ms.
+   * answered the read). Bounded by the helper timeout; the pause between reads grows from 1 to 50 ms, and a read
+   * that gets no answer within its own bound (1 s, doubling) is made again.
    */
   private async confirm(
     cmd: ClipboardCommand,
@@ -113,6 +114,9 @@ class Clipboard {
     void serving?.ended.then((stderr) => {
       ended = stderr;
     });
+    // A read that asked the owner being replaced may never be answered (the old owner exits on losing the selection
+    // without replying, and the reader waits): each read has a bound of its own, doubled whenever one runs into it.
+    let readBound = 1000;
     try {
       for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
         const left = deadline - Date.now();
@@ -122,9 +126,11 @@ class Clipboard {
           );
         }
         const goneBefore = ended;
-        const r = await runHelper(readBack, { env: this.env, timeoutMs: left, signal }).catch((cause: unknown) => {
-          if (signal.aborted || Date.now() < deadline) throw cause;
-          return undefined; // the read ran into the deadline: the next turn says so
+        const bound = Math.min(left, readBound);
+        const r = await runHelper(readBack, { env: this.env, timeoutMs: bound, signal }).catch((cause: unknown) => {
+          if (signal.aborted || !/did not finish within/.test((cause as Error).message)) throw cause;
+          readBound *= 2;
+          return undefined; // unanswered: read again (or, at the deadline, the next turn says so)
         });
         if (r !== undefined && r.code === 0 && r.stdout.equals(written)) return;
         if (goneBefore !== undefined) {
