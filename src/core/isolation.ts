@@ -17,7 +17,7 @@ import { createDecipheriv, randomBytes } from 'node:crypto';
 import { decodeClientFrame, jsonDepthExceeds } from '../protocol/codec.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { type ClientFrame, CloseCode, type SealedFrame } from '../protocol/frames.js';
-import { associatedData, decodeSealedBatch, encodeIsolation, type SealedPart } from '../protocol/isolation.js';
+import { associatedData, decodeSealedBatch, encodeIsolation, SPLIT_SEALED_BYTES, type SealedPart } from '../protocol/isolation.js';
 import type { Call, Connection } from './connection.js';
 
 const TAG_BYTES = 16;
@@ -134,6 +134,8 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
   /** `token`: the (spent) frame token the socket was claimed with, which names this frame to the page. */
   function link(conn: Connection, key: Buffer, peer: FrameSocketPeer, token: string): FrameLink {
     let live = true;
+    /** The header frame of a large call alone, waiting for its ciphertext (the next frame). */
+    let header: SealedFrame | undefined;
     /** Calls this socket handed to the page's connection that have not settled yet. */
     const inFlight = new Set<number>();
     let byConn = links.get(conn);
@@ -155,6 +157,7 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
     function closed(): void {
       if (!live) return;
       live = false;
+      header = undefined;
       links.get(conn)?.delete(peer);
       // Tell the page which of the calls it gave this frame are still coming; it rejects the others.
       conn.notify(encodeIsolation.frameClosed(inFlight, token));
@@ -165,6 +168,16 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
       receive(data) {
         if (!live || !conn.open) return;
         if (typeof data !== 'string') {
+          const h = header;
+          header = undefined;
+          if (h !== undefined) {
+            // The ciphertext of a large call alone, announced by the header frame before it.
+            if (data.length < SPLIT_SEALED_BYTES)
+              return violate(
+                `a sealed call under ${SPLIT_SEALED_BYTES} bytes travels in one binary sealed frame, not after a header frame`,
+              );
+            return submit(h, () => open(conn, key, h, data));
+          }
           // A sealed frame (protocol/isolation.ts): one call, or calls sealed together; each is checked on its own.
           const parts = decodeSealedBatch(data);
           if (typeof parts === 'string') return violate(parts);
@@ -186,13 +199,17 @@ export function createIsolation(report: (message: string) => void, maxDepth: num
           }
           return;
         }
+        if (header !== undefined) return violate('expected the ciphertext announced by the previous frame');
         let frame: ClientFrame;
         try {
           frame = decodeClientFrame(data, { maxDepth });
         } catch (e) {
           return violate((e as Error).message);
         }
-        if (frame.t === 's') return violate('a sealed call travels as one binary sealed frame, never as a text header');
+        if (frame.t === 's') {
+          header = frame; // a large call alone: its ciphertext is the next frame
+          return;
+        }
         const error = refusal(conn, frame.c, "a plaintext call on the isolation frame's socket (only sealed messages are accepted)");
         submit(frame, () => {
           throw error;

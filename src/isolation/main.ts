@@ -8,7 +8,8 @@
  *   page → frame   the binding (frame token, connection, label), then isolation requests; accepted only from the
  *                  parent window at the app's origin.
  *   frame → core   each approved call, sealed (AES-256-GCM, associated data per protocol/isolation.ts), on the
- *                  frame's own WebSocket as one binary sealed frame (calls sealed together share one).
+ *                  frame's own WebSocket as one binary sealed frame (calls sealed together share one; a large
+ *                  body alone goes as its header frame, then the ciphertext, uncopied).
  *
  * Nothing is sealed before the app's `window.__TAURI_ISOLATION_HOOK__` is set: requests wait in the frame until
  * then. A script of the isolation app that fails to load before the hook is set, or a hook still unset 10 s after
@@ -41,6 +42,7 @@ import {
   type IsolationPayload,
   type IsolationRequest,
   type SealedKind,
+  SPLIT_SEALED_BYTES,
 } from '../protocol/isolation.js';
 
 export interface FrameConfig {
@@ -226,6 +228,11 @@ export function install(config: FrameConfig): void {
     if (out.length === 0) return;
     if (socket === undefined || socket.readyState !== WS.OPEN) {
       for (const o of out) refuse(o.original, "the isolation frame's socket is closed");
+    } else if (out.length === 1 && (out[0] as (typeof out)[number]).body.byteLength >= SPLIT_SEALED_BYTES) {
+      // a large body alone: its header, then the ciphertext as WebCrypto made it (protocol/isolation.ts)
+      const only = out[0] as (typeof out)[number];
+      socket.send(only.header);
+      socket.send(only.body);
     } else {
       socket.send(encodeSealedBatch(out)); // one binary frame, whether it holds one call or many
     }

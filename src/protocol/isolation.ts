@@ -135,11 +135,16 @@ export type FrameToPage = typeof ISOLATION_READY | typeof ISOLATION_HELLO | Refu
 // ── frame → core (the frame socket) ──────────────────────────────────────────────────────────────────────────────
 
 /**
- * On the frame socket every message is one binary frame, a *sealed frame*, and there is no other form: `count`
- * (u32), then per call `headerLength` (u32), the header's UTF-8 (frames.ts `sealed`, JSON), `bodyLength` (u32) and
- * the ciphertext; little-endian. A call alone is a sealed frame of one; calls sealed together (pipelined) share
- * one (a *sealed batch*). Every call in it is checked on its own, as if sent alone. A text frame on that socket is
- * never a call: a plaintext invoke is refused to its caller, anything else closes the socket.
+ * On the frame socket a sealed call travels as one binary frame, a *sealed frame*: `count` (u32), then per call
+ * `headerLength` (u32), the header's UTF-8 (frames.ts `sealed`, JSON), `bodyLength` (u32) and the ciphertext;
+ * little-endian. A call alone is a sealed frame of one; calls sealed together (pipelined) share one (a *sealed
+ * batch*). Every call in it is checked on its own, as if sent alone.
+ *
+ * One exception, so that a large body is not copied once more: a call alone whose ciphertext is at least
+ * `SPLIT_SEALED_BYTES` long goes as its header text frame, then the ciphertext as the next binary frame, exactly
+ * as WebCrypto returned it (WebSocket.send takes one buffer, and WebCrypto writes into none of ours). Each call has
+ * one form: a header frame followed by a shorter ciphertext closes the socket. Any other text frame is not a
+ * call: a plaintext invoke is refused to its caller, anything else closes the socket.
  */
 export interface SealedPart {
   readonly header: string;
@@ -148,6 +153,8 @@ export interface SealedPart {
 
 /** At most this many calls in one sealed frame. */
 export const MAX_BATCH = 1024;
+/** A call alone with a ciphertext this long or longer goes as its header frame, then the ciphertext (see above). */
+export const SPLIT_SEALED_BYTES = 256 * 1024;
 /** A sealed call's header is at most this long (its command, ids, nonce and headers). */
 export const MAX_SEALED_HEADER = 64 * 1024;
 

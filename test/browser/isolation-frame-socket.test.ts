@@ -33,6 +33,7 @@ before(async () => {
       b
         .invokeHandler({
           ...s.commands,
+          size: (_a: unknown, ctx: { body: unknown }) => (ctx.body as Uint8Array).length,
           record: ({ i }: { i: number }) => {
             order.push(`r${i}`);
             return i;
@@ -216,7 +217,7 @@ describe('one sealed call, one binary frame', () => {
             a.frameCore().send(JSON.stringify({ ...call.header, q: Number(call.header['q']) + 50 }));
             a.frameCore().send(call.body);
           },
-          'a sealed call travels as one binary sealed frame',
+          'a sealed call under 262144 bytes travels in one binary sealed frame, not after a header frame',
         ],
       ];
       for (const [what, send, reason] of cases) {
@@ -239,6 +240,26 @@ describe('one sealed call, one binary frame', () => {
       await bystander.page.context().close();
     },
   );
+
+  test('a large body alone goes as its header frame, then the ciphertext uncopied; replaying that pair is refused', bounded, async () => {
+    const a = await open('large');
+    const size = await within(
+      a.page.evaluate(() => window.api.core.invoke('size', new Uint8Array(1024 * 1024).fill(7))),
+      'the 1 MiB call to be answered',
+    );
+    assert.equal(size, 1024 * 1024);
+    const i = a.frameSent.findLastIndex((f) => typeof f === 'string' && f.includes('"c":"size"'));
+    assert.ok(i >= 0, 'the large call went as a header frame');
+    const [header, body] = [a.frameSent[i] as string, a.frameSent[i + 1] as Buffer];
+    assert.equal(body.length, 1024 * 1024 + 16, 'followed by the ciphertext alone: the body and the tag, nothing else');
+    const before = refusals();
+    a.frameCore().send(header);
+    a.frameCore().send(body);
+    await until(() => t.logs.some((l) => l.includes('webview `large`') && l.includes('(a replay)')), 'the core to refuse the replay');
+    assert.equal(await refusedAtLeast(before + 1), before + 1);
+    assert.equal(await whoami(a.page), 'large', 'the frame socket keeps serving');
+    await a.page.context().close();
+  });
 
   test('wrong associated data or a replayed sequence number is refused to its caller, and the socket keeps serving', bounded, async () => {
     const a = await open('aad');
