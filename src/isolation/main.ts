@@ -5,8 +5,10 @@
  *   frame → page   ISOLATION_HELLO when the document has loaded; ISOLATION_READY once the hook is set and the
  *                  frame's socket is open; a refusal when the hook blocks a call, so the caller's `invoke` rejects
  *                  promptly; `failed` when the frame cannot judge calls (fail closed).
- *   page → frame   the binding (frame token, connection, label), then isolation requests; accepted only from the
- *                  parent window at the app's origin.
+ *   page → frame   the binding (frame token, connection, label) with one end of a MessageChannel, accepted only
+ *                  from the parent window at the app's origin; then isolation requests on that channel (or from
+ *                  that window). Once bound, the frame answers on the channel too: a port's message goes from
+ *                  renderer to renderer, a window's through the browser process.
  *   frame → core   each approved call, sealed (AES-256-GCM, associated data per protocol/isolation.ts), on the
  *                  frame's own WebSocket as one binary sealed frame (calls sealed together share one; a large
  *                  body alone goes as its header frame, then the ciphertext, uncopied).
@@ -82,6 +84,9 @@ const subtle = crypto.subtle;
 const getRandomValues = crypto.getRandomValues.bind(crypto);
 const encoder = new TextEncoder();
 const isView = ArrayBuffer.isView;
+const portPost = MessagePort.prototype.postMessage;
+const portStart = MessagePort.prototype.start;
+const listen = EventTarget.prototype.addEventListener;
 const defineProperty = Object.defineProperty;
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 
@@ -174,7 +179,12 @@ export function install(config: FrameConfig): void {
   const sealed = new Map<number, Sealed>();
   let readyBytes = 0;
 
-  const post = (msg: FrameToPage): void => window.parent.postMessage(msg, '*');
+  /** The page's channel, from the binding. */
+  let port: MessagePort | undefined;
+  const post = (msg: FrameToPage): void => {
+    if (port !== undefined) portPost.call(port, msg);
+    else window.parent.postMessage(msg, '*');
+  };
 
   function refuse(m: { cmd: string; callback: number; error: number }, reason: string): void {
     post({ refused: { callback: m.callback, error: m.error, cmd: m.cmd, reason } });
@@ -353,9 +363,14 @@ export function install(config: FrameConfig): void {
     for (const m of waiting.splice(0)) void judge(m);
   }
 
-  function bind(b: IsolationBind['bind']): void {
+  function bind(b: IsolationBind['bind'], channel: MessagePort | undefined): void {
     if (binding !== undefined || state === 'failed') return; // one binding per document: its id opens one socket
     binding = b;
+    if (channel !== undefined) {
+      port = channel;
+      listen.call(channel, 'message', (event: Event) => fromPage((event as MessageEvent).data));
+      portStart.call(channel);
+    }
     const ws = new WS(config.socket, [
       PROTOCOL_VERSION,
       FRAME_TOKEN_PROTOCOL_PREFIX + b.token,
@@ -375,13 +390,18 @@ export function install(config: FrameConfig): void {
     };
   }
 
-  window.addEventListener('message', (event: MessageEvent) => {
-    if (event.source !== window.parent || !parents.has(event.origin)) return;
-    const data: unknown = event.data;
+  function fromPage(data: unknown): void {
     if (isRequest(data)) accept(data);
     else if (isBatch(data)) {
       for (const r of data.batch) if (isRequest(r)) accept(r);
-    } else if (isBind(data)) bind(data.bind);
+    }
+  }
+
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (event.source !== window.parent || !parents.has(event.origin)) return;
+    const data: unknown = event.data;
+    if (isBind(data)) bind(data.bind, event.ports[0]);
+    else fromPage(data);
   });
 
   // A script of the isolation app that fails before the hook is set (a syntax error, a module that does not load)
