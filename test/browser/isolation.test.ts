@@ -134,6 +134,22 @@ describe('isolation pattern', () => {
     });
   });
 
+  test("once bound, calls reach the frame on the page's MessageChannel, not as window messages", async () => {
+    const frame = isolationFrame(page);
+    await frame.evaluate(() => {
+      const w = window as unknown as { windowMessages: number };
+      w.windowMessages = 0;
+      addEventListener('message', () => void w.windowMessages++, true);
+    });
+    const greetings = await page.evaluate(async () => {
+      const out: unknown[] = [];
+      for (let i = 0; i < 20; i++) out.push(await window.api.core.invoke('greet', { name: `n${i}` }));
+      return out.length;
+    });
+    assert.equal(greetings, 20);
+    assert.equal(await frame.evaluate(() => (window as unknown as { windowMessages: number }).windowMessages), 0);
+  });
+
   test('async hooks that finish out of order still reach the core in sequence', async () => {
     const r = await page.evaluate(() =>
       Promise.all(
