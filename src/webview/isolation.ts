@@ -38,6 +38,9 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   /** The connection the frame's socket belongs to, and the frame token that bound it (naming that frame). */
   let boundTo: string | undefined;
   let boundToken: string | undefined;
+  /** The page's socket closed under a bound frame: the core closed the frame's socket with it, so what that frame
+   *  says now is about a dead binding. The next call reconnects, and the new connection's frame token restarts it. */
+  let detached = false;
   /** This page's end of the channel to the current frame document (none before its binding). */
   let port: MessagePort | undefined;
   const queue: IsolationPayload[] = [];
@@ -147,6 +150,7 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
         `the isolation hook refused the call to \`${data.refused.cmd}\`: ${data.refused.reason}`,
       );
     } else if (typeof data === 'object' && data !== null && 'failed' in data && typeof data.failed === 'string') {
+      if (detached) return; // its socket went with the page's: not a failure of the frame
       ready = false;
       failed = data.failed;
       for (const m of queue.splice(0)) refuse(m.callback, m.error, failed);
@@ -178,15 +182,33 @@ export function isolationBridge(src: string, label: string, socket: IpcSocket): 
   socket.onFrameToken((connection) => {
     if (boundTo !== undefined && connection !== boundTo) {
       boundTo = undefined;
+      detached = false;
       load();
     }
   });
   if (document.readyState === 'loading') addEventListener('DOMContentLoaded', load);
   else load();
 
+  // The page's socket closed: calls waiting for the frame reject as a brownfield call would (one the core refused,
+  // e.g. its label held by another page, would otherwise wait for a frame token that never comes).
+  socket.onClosed((message) => {
+    if (boundTo !== undefined) {
+      detached = true;
+      ready = false;
+      failed = undefined;
+    }
+    for (const m of queue.splice(0)) {
+      socket.forget(m.callback, m.error);
+      runCallback(m.error, wireError(ErrorCode.DISCONNECTED, message));
+    }
+  });
+
   return (message) => {
     if (ready) forward(message);
     else if (failed !== undefined) refuse(message.callback, message.error, failed);
-    else queue.push(message);
+    else {
+      queue.push(message);
+      socket.connect(); // a call is what reconnects a page whose socket closed, as in brownfield
+    }
   };
 }

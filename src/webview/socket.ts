@@ -135,6 +135,7 @@ export class IpcSocket {
   #tokenWaiters: Array<(t: { token: string; connection: string }) => void> = [];
   #onFrameToken: ((connection: string) => void) | undefined;
   #onFrameClosed: ((frame: string) => void) | undefined;
+  #onClosed: ((message: string) => void) | undefined;
 
   constructor(identity: Identity | undefined) {
     this.#identity = identity;
@@ -206,6 +207,16 @@ export class IpcSocket {
   /** Called with the frame token of a frame whose socket closed (after its lost calls are rejected). */
   onFrameClosed(handler: (frame: string) => void): void {
     this.#onFrameClosed = handler;
+  }
+
+  /** Called with DISCONNECTED's message whenever this page's socket closes (after its calls in flight are rejected). */
+  onClosed(handler: (message: string) => void): void {
+    this.#onClosed = handler;
+  }
+
+  /** Opens the page's socket unless it is open or opening (what a call does before it is sent). */
+  connect(): void {
+    if (this.#identity !== undefined && (this.#ws === undefined || this.#ws.readyState >= g.WebSocket.CLOSING)) this.#connect();
   }
 
   /** Sends one call (a header frame, plus a binary body when `body` is given). */
@@ -363,7 +374,9 @@ export class IpcSocket {
       if (this.#ws !== ws) return;
       this.#ws = undefined;
       this.#queue = [];
-      this.#failInflight(ev.code, ev.reason);
+      const message = `the IPC connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''}) before the core answered`;
+      this.#failInflight(message);
+      this.#onClosed?.(message);
     };
     return ws;
   }
@@ -491,14 +504,13 @@ export class IpcSocket {
     runCallback(id, data);
   }
 
-  #failInflight(code: number, reason: string): void {
+  #failInflight(message: string): void {
     for (const s of [...this.#streams.values()]) {
       s.stopped = true;
       s.wake?.();
     }
     this.#streams.clear();
     if (this.#inflight.size === 0) return;
-    const message = `the IPC connection closed (${code}${reason ? `: ${reason}` : ''}) before the core answered`;
     const errors = [...this.#inflight.values()];
     this.#inflight.clear();
     this.#viaFrame.clear();
