@@ -98,7 +98,7 @@ describe('sealed frames (the isolation frame socket)', () => {
     const u32 = (...values: number[]): Uint8Array => {
       const out = new Uint8Array(values.length * 4);
       const view = new DataView(out.buffer);
-      values.forEach((v, i) => view.setUint32(i * 4, v, true));
+      for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i] as number, true);
       return out;
     };
     assert.match(decodeSealedBatch(u32(0)) as string, /1 to 1024 calls/);
