@@ -579,8 +579,26 @@ function sourceRevision() {
     return undefined;
   }
 }
+/**
+ * How this machine's idle CPUs wake (Linux): the cpuidle driver and, in a VM with the haltpoll driver, how long an idle
+ * vCPU polls before it halts. Every cross-process hop of a round trip can wait for a halted vCPU to wake, so with no
+ * polling (0) each absolute figure here is about twice what the same run measures with it; see README, Performance.
+ */
+function cpuIdle() {
+  const read = (file) => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const driver = read('/sys/devices/system/cpu/cpuidle/current_driver');
+  const pollNs = read('/sys/module/haltpoll/parameters/guest_halt_poll_ns');
+  return driver === undefined ? undefined : { driver, ...(pollNs === undefined ? {} : { guestHaltPollNs: Number(pollNs) }) };
+}
 const env = {
   date: new Date().toISOString(),
+  cpuIdle: cpuIdle(),
   commit: sourceRevision(),
   node: process.version,
   cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`,

@@ -270,7 +270,11 @@ export function printTable({ variants, evaluation, cfg, env }) {
           ? ' except the window host\'s pipe in variant host, whose "× brownfield" is its cost (median of per-round ratios too)'
           : ''
       }; ` +
-      `Node ${env.node}; ${env.cpus}; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
+      `Node ${env.node}; ${env.cpus}${
+        env.cpuIdle === undefined
+          ? ''
+          : ` (cpuidle ${env.cpuIdle.driver}${env.cpuIdle.guestHaltPollNs === undefined ? '' : `, guest halt poll ${env.cpuIdle.guestHaltPollNs / 1000} µs`})`
+      }; pages cross-origin isolated: ${Object.values(env.crossOriginIsolated).every(Boolean) ? 'yes (5 µs timer)' : JSON.stringify(env.crossOriginIsolated)}; ` +
       `${env.mode} mode, ${env.wallSeconds} s` +
       (env.foreignCpuMedian === undefined
         ? '.'
