@@ -1,5 +1,5 @@
 // Starts apps for tests and cleans them up: `await using t = await startApp(builder => ...)`.
-import { Builder, type App, type BuildOptions, type Server } from 'airlock';
+import { Builder, type App, type BuildOptions, type Limits, type Server } from 'airlock';
 import { LAUNCH_FRAGMENT_KEY, SOCKET_PATH } from '../../src/protocol/frames.ts';
 import { testFrontend } from './frontend.js';
 
@@ -15,6 +15,14 @@ export function quietBuilder(logs: string[] = []): Builder {
     logs.push(`${level}: ${message}`);
   });
 }
+
+/** An app with these commands and limits, no frontend and no log output (for tests that attach pages themselves). */
+export const buildApp = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
+  Builder.default()
+    .logger(() => {})
+    .limits(limits)
+    .invokeHandler(commands)
+    .build({});
 
 export async function startApp(configure: (b: Builder) => Builder, options: BuildOptions = {}): Promise<TestApp> {
   const logs: string[] = [];

@@ -5,20 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { Builder, channel, command, type App, type Limits } from 'airlock';
+import { type App, channel, command } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { encode } from '../../src/protocol/codec.ts';
 import { AirlockError, ErrorCode } from '../../src/protocol/errors.ts';
 import { BATCH_MAX_CHARS, BATCH_MAX_FRAMES } from '../../src/protocol/frames.ts';
 import { decodeServerFrames, type ServerMessage } from '../../src/protocol/page.ts';
+import { buildApp as build } from '../helpers/app.js';
 import { recordingPage } from '../helpers/peer.js';
-
-const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
-  Builder.default()
-    .logger(() => {})
-    .limits(limits)
-    .invokeHandler(commands)
-    .build({});
 
 /** One turn of the event loop has ended (and with it every `process.nextTick` and microtask it scheduled). */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -126,12 +120,18 @@ describe('batch frames: the page decoder', () => {
   });
 });
 
+/** A recording page with one listener of `tick` (handler 7), its hello already taken off. */
+async function tickPage(app: App): Promise<Awaited<ReturnType<typeof recordingPage>>> {
+  const page = await recordingPage(app);
+  page.conn.addListener('tick', { kind: 'Any' }, 7);
+  page.text.splice(0); // the hello
+  return page;
+}
+
 describe('batch frames: the core', () => {
   test('a lone event leaves in the turn it was emitted, as a plain frame (no timer)', async () => {
     await using app = await build();
-    const page = await recordingPage(app);
-    page.conn.addListener('tick', { kind: 'Any' }, 7);
-    page.text.splice(0); // the hello
+    const page = await tickPage(app);
     app.emit('tick', 1);
     await turn();
     assert.equal(page.text.length, 1);
@@ -189,9 +189,7 @@ describe('batch frames: the core', () => {
 
   test('across turns each turn is its own frame', async () => {
     await using app = await build();
-    const page = await recordingPage(app);
-    page.conn.addListener('tick', { kind: 'Any' }, 7);
-    page.text.splice(0); // the hello
+    const page = await tickPage(app);
     app.emit('tick', 1);
     await turn();
     app.emit('tick', 2);
@@ -206,9 +204,7 @@ describe('batch frames: the core', () => {
 
   test('a burst is cut into batches within the frame and character caps, in order, a huge event alone', async () => {
     await using app = await build();
-    const page = await recordingPage(app);
-    page.conn.addListener('tick', { kind: 'Any' }, 7);
-    page.text.splice(0); // the hello
+    const page = await tickPage(app);
     const big = 'x'.repeat(BATCH_MAX_CHARS + 10);
     for (let i = 0; i < 3000; i++) app.emit('tick', i === 1500 ? big : i);
     for (let i = 0; i < 2000; i++) app.emit('tick', { i, pad: 'p'.repeat(100) });
@@ -237,9 +233,7 @@ describe('batch frames: the core', () => {
 
   test('backpressure counts the batch not yet sent: queuedBytes, and events dropped past maxBufferedBytes', async () => {
     await using app = await build({}, { maxBufferedBytes: 4000 });
-    const page = await recordingPage(app);
-    page.conn.addListener('tick', { kind: 'Any' }, 7);
-    page.text.splice(0); // the hello
+    const page = await tickPage(app);
     app.emit('tick', 0);
     assert.ok(page.conn.stats.queuedBytes > 0, 'the pending batch is queued for the page');
     await turn();
@@ -260,9 +254,7 @@ describe('batch frames: the core', () => {
 
   test('a close in the turn still sends what the turn produced before it', async () => {
     await using app = await build();
-    const page = await recordingPage(app);
-    page.conn.addListener('tick', { kind: 'Any' }, 7);
-    page.text.splice(0); // the hello
+    const page = await tickPage(app);
     app.emit('tick', 1);
     app.emit('tick', 2);
     page.conn.close();

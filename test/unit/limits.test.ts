@@ -2,19 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { Builder, channel, command, type App, type Limits } from 'airlock';
+import { channel, command, type App } from 'airlock';
 import { connectInMemory } from 'airlock/testing';
 import { channelRef } from '../../src/protocol/frames.ts';
 import { encodeCall } from '../../src/protocol/page.ts';
+import { buildApp as build } from '../helpers/app.js';
 import { recordingPage } from '../helpers/peer.js';
 import { until } from '../helpers/wait.js';
-
-const build = (commands: Parameters<Builder['invokeHandler']>[0] = {}, limits: Partial<Limits> = {}): Promise<App> =>
-  Builder.default()
-    .logger(() => {})
-    .limits(limits)
-    .invokeHandler(commands)
-    .build({});
 
 /** A page whose socket reports `queued` bytes waiting, as a stalled browser tab would. */
 async function stalledPage(app: App, queued: { bytes: number }) {
