@@ -81,11 +81,47 @@ export type ServerMessage =
   | { readonly kind: 'frameClosed'; readonly callbacks: readonly number[]; readonly frame: string }
   | { readonly kind: 'credit'; readonly id: number; readonly bytes: number };
 
-/** Reads one text frame from the core; `undefined` when it is not a frame this protocol version knows (or a batch). */
-export function decodeServerFrame(text: string): ServerMessage | undefined {
-  const f: unknown = parse(text);
-  if (typeof f !== 'object' || f === null || isArray(f)) return undefined;
-  return readFrame(f);
+/**
+ * Where a page's binary frames go (frames.ts): the body of the response whose header came last, else the next
+ * message of the channel byte run in progress (a channel's bytes header starts the run at its index; each binary
+ * frame after it is that channel's next message, until a response's bytes header ends the run). One per socket,
+ * `reset()` when it (re)connects.
+ */
+export class BinaryRouter<B> {
+  #body: ((bytes: B) => void) | undefined;
+  #channel = -1;
+  #next = 0;
+  readonly #toChannel: (id: number, message: B, index: number) => void;
+
+  constructor(toChannel: (id: number, message: B, index: number) => void) {
+    this.#toChannel = toChannel;
+  }
+
+  /** The next binary frame is the body of a response (given to `deliver`); it ends the byte run. */
+  response(deliver: (bytes: B) => void): void {
+    this.#channel = -1;
+    this.#body = deliver;
+  }
+
+  /** The next binary frame is message `index` of channel `id`, and starts that channel's byte run. */
+  channel(id: number, index: number): void {
+    this.#body = undefined;
+    this.#channel = id;
+    this.#next = index;
+  }
+
+  binary(bytes: B): void {
+    const body = this.#body;
+    if (body !== undefined) {
+      this.#body = undefined;
+      body(bytes);
+    } else if (this.#channel !== -1) this.#toChannel(this.#channel, bytes, this.#next++);
+  }
+
+  reset(): void {
+    this.#body = undefined;
+    this.#channel = -1;
+  }
 }
 
 function malformed(why: string): AirlockError {

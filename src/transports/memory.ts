@@ -11,7 +11,7 @@ import type { RunningApp } from '../core/handle.js';
 import type { Connection } from '../core/connection.js';
 import { AirlockError, ErrorCode } from '../protocol/errors.js';
 import { channelRef, type WindowReport } from '../protocol/frames.js';
-import { decodeServerFrames, encodeCall, type ServerMessage } from '../protocol/page.js';
+import { BinaryRouter, decodeServerFrames, encodeCall, type ServerMessage } from '../protocol/page.js';
 
 export interface EventRecord {
   readonly event: string;
@@ -54,11 +54,8 @@ export async function connectInMemory(
   const windowOps: Array<{ op: string; value: unknown }> = [];
   let lastReport: WindowReport | undefined;
   let nextId = 1;
-  let awaiting: ((bytes: Uint8Array) => void) | undefined;
-  // The byte run (protocol/frames.ts): the channel a bare binary frame belongs to (-1: none) and its next index.
-  let runChannel = -1;
-  let runNext = 0;
   const run = (id: number, data: unknown): void => callbacks.get(id)?.(data);
+  const bodies = new BinaryRouter<Uint8Array>((id, message, index) => run(id, { message, index }));
 
   // A batch (protocol/frames.ts) is its frames in order; a malformed one throws, as a core bug should in a test.
   const onText = (text: string): void => {
@@ -66,10 +63,8 @@ export async function connectInMemory(
   };
   const onMessage = (f: ServerMessage): void => {
     if (f?.kind === 'response') {
-      if (f.bytes) {
-        runChannel = -1;
-        awaiting = (bytes) => run(f.id, bytes);
-      } else run(f.id, f.data);
+      if (f.bytes) bodies.response((bytes) => run(f.id, bytes));
+      else run(f.id, f.data);
     } else if (f?.kind === 'event') {
       const l = f.listeners;
       for (let i = 0; i < l.length; i += 2) run(l[i + 1] as number, { event: f.name, payload: f.payload, id: l[i] });
@@ -79,11 +74,8 @@ export async function connectInMemory(
       if (lastReport !== undefined) connection.receive(encodeCall.report(lastReport));
     } else if (f?.kind === 'channel') {
       if (f.end) run(f.id, { end: true, index: f.index });
-      else if (f.bytes) {
-        runChannel = f.id;
-        runNext = f.index + 1;
-        awaiting = (bytes) => run(f.id, { message: bytes, index: f.index });
-      } else run(f.id, { message: f.data, index: f.index });
+      else if (f.bytes) bodies.channel(f.id, f.index);
+      else run(f.id, { message: f.data, index: f.index });
     }
   };
 
@@ -92,10 +84,7 @@ export async function connectInMemory(
     received.push(frame);
     queueMicrotask(() => {
       if (typeof frame === 'string') return onText(frame);
-      const handle = awaiting;
-      awaiting = undefined;
-      if (handle !== undefined) handle(frame);
-      else if (runChannel !== -1) run(runChannel, { message: frame, index: runNext++ });
+      bodies.binary(frame);
     });
   };
 

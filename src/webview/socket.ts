@@ -17,7 +17,7 @@ import {
   SOCKET_PATH,
   TICKET_PROTOCOL_PREFIX,
 } from '../protocol/frames.js';
-import { decodeServerFrames, encodeCall, type ServerMessage } from '../protocol/page.js';
+import { BinaryRouter, decodeServerFrames, encodeCall, type ServerMessage } from '../protocol/page.js';
 import { callbacks, runCallback } from './callbacks.js';
 import { g } from './globals.js';
 
@@ -112,11 +112,8 @@ export class IpcSocket {
   /** Calls sent and not yet answered: callback id → error id, and the reverse. */
   readonly #inflight = new g.Map<number, number>();
   readonly #inflightByError = new g.Map<number, number>();
-  /** A text frame that announced a binary body: what to do with the body. */
-  #awaiting: ((body: ArrayBuffer) => void) | undefined;
-  /** The byte run (protocol/frames.ts): the channel a bare binary frame belongs to (-1: none) and its next index. */
-  #runChannel = -1;
-  #runNext = 0;
+  /** Where the next binary frame goes: a response's body or a channel's bytes. */
+  readonly #bodies = new BinaryRouter<ArrayBuffer>((id, message, index) => runCallback(id, { message, index }));
   /** The connection id from the core's hello, and who waits for it. */
   #connectionId: string | undefined;
   #helloWaiters: Array<(id: string) => void> = [];
@@ -356,8 +353,7 @@ export class IpcSocket {
     const ws = new g.WebSocket(url, [PROTOCOL_VERSION, credential]);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
-    this.#awaiting = undefined;
-    this.#runChannel = -1;
+    this.#bodies.reset();
     this.#connectionId = undefined;
     this.#frameToken = undefined;
     ws.onopen = () => {
@@ -368,7 +364,7 @@ export class IpcSocket {
     ws.onmessage = (ev: MessageEvent) => {
       const data: unknown = ev.data;
       if (typeof data === 'string') this.#text(data);
-      else if (data instanceof g.ArrayBuffer) this.#binary(data);
+      else if (data instanceof g.ArrayBuffer) this.#bodies.binary(data);
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.#ws !== ws) return;
@@ -395,10 +391,8 @@ export class IpcSocket {
 
   #message(f: ServerMessage): void {
     if (f.kind === 'response') {
-      if (f.bytes) {
-        this.#runChannel = -1;
-        this.#awaiting = (body) => this.#respond(f.id, body);
-      } else this.#respond(f.id, f.data);
+      if (f.bytes) this.#bodies.response((body) => this.#respond(f.id, body));
+      else this.#respond(f.id, f.data);
     } else if (f.kind === 'event') {
       const l = f.listeners;
       for (let i = 0; i < l.length; i += 2) {
@@ -421,11 +415,8 @@ export class IpcSocket {
       }
     } else if (f.kind === 'channel') {
       if (f.end) runCallback(f.id, { end: true, index: f.index });
-      else if (f.bytes) {
-        this.#runChannel = f.id;
-        this.#runNext = f.index + 1;
-        this.#awaiting = (body) => runCallback(f.id, { message: body, index: f.index });
-      } else runCallback(f.id, { message: f.data, index: f.index });
+      else if (f.bytes) this.#bodies.channel(f.id, f.index);
+      else runCallback(f.id, { message: f.data, index: f.index });
     } else if (f.kind === 'frameToken') {
       const connection = this.#connectionId as string;
       const waiter = this.#tokenWaiters.shift();
@@ -445,14 +436,6 @@ export class IpcSocket {
       g.sessionStorage?.setItem(STORAGE_KEY, g.stringify({ label, window, token, assets }));
       for (const fn of this.#helloListeners) fn();
     }
-  }
-
-  #binary(body: ArrayBuffer): void {
-    const handle = this.#awaiting;
-    if (handle !== undefined) {
-      this.#awaiting = undefined;
-      handle(body);
-    } else if (this.#runChannel !== -1) runCallback(this.#runChannel, { message: body, index: this.#runNext++ });
   }
 
   /**

@@ -4,7 +4,7 @@
 import WebSocket from 'ws';
 import { ErrorCode, wireError } from '../../src/protocol/errors.ts';
 import { channelRef, PROTOCOL_VERSION, SOCKET_PATH } from '../../src/protocol/frames.ts';
-import { decodeServerFrames, encodeCall } from '../../src/protocol/page.ts';
+import { BinaryRouter, decodeServerFrames, encodeCall } from '../../src/protocol/page.ts';
 
 // Defined with the other launch helpers; re-exported for the socket tests that import it from here.
 export { ticketFrom } from './app.js';
@@ -45,9 +45,8 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
   const handlers = new Map<number, (payload: unknown) => void>();
   const channels = new Map<number, (index: number, message: unknown, end: boolean) => void>();
   let next = 1;
-  /** What the next binary frame is the body of. */
-  let awaiting: ((body: Uint8Array) => void) | undefined;
-  let run: { id: number; next: number } | undefined;
+  /** What the next binary frame is the body of (a response's, or a channel's next message). */
+  const bodies = new BinaryRouter<Uint8Array>((id, body, index) => channels.get(id)?.(index, body, false));
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   closed.then(() => {
     for (const [, c] of calls) c.reject(wireError(ErrorCode.DISCONNECTED, 'the socket closed before the core answered'));
@@ -67,13 +66,8 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
     ws.on('error', reject);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        const handle = awaiting;
-        awaiting = undefined;
         const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-        const body = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        // No header: the next message of the byte run (protocol/frames.ts).
-        if (handle !== undefined) handle(body);
-        else if (run !== undefined) channels.get(run.id)?.(run.next++, body, false);
+        bodies.binary(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         return;
       }
       // A text frame may be a batch of frames (protocol/frames.ts): each is read in order.
@@ -83,16 +77,13 @@ export function connectWsPage(server: { origin: string; port: number }, credenti
       if (f?.kind === 'hello') {
         resolve(page(f.token));
       } else if (f?.kind === 'response') {
-        if (f.bytes) run = undefined;
-        if (f.bytes) awaiting = (body) => answer(f.id, body);
+        if (f.bytes) bodies.response((body) => answer(f.id, body));
         else answer(f.id, f.data);
       } else if (f?.kind === 'event') {
         for (let i = 1; i < f.listeners.length; i += 2) handlers.get(f.listeners[i] as number)?.(f.payload);
       } else if (f?.kind === 'channel') {
-        const deliver = channels.get(f.id);
-        if (f.bytes) run = { id: f.id, next: f.index + 1 };
-        if (f.bytes) awaiting = (body) => deliver?.(f.index, body, false);
-        else deliver?.(f.index, f.data, f.end);
+        if (f.bytes) bodies.channel(f.id, f.index);
+        else channels.get(f.id)?.(f.index, f.data, f.end);
       }
     };
   });

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeClientFrame, decodePageFrame, encode } from '../../src/protocol/codec.ts';
 import { channelRef, type InvokeFrame, parseChannelRef, parseStreamRef, streamRef } from '../../src/protocol/frames.ts';
-import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
+import { decodeServerFrames, encodeCall } from '../../src/protocol/page.ts';
+
+/** The one message a single (not batched) text frame holds, or undefined for none. */
+const decodeServerFrame = (text: string) => decodeServerFrames(text)[0];
 
 const limits = { maxDepth: 16 };
 

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Builder, command, STREAM_WINDOW, stream } from 'airlock';
 import { z } from 'zod';
-import { decodeServerFrame, encodeCall } from '../../src/protocol/page.ts';
+import { decodeServerFrames, encodeCall } from '../../src/protocol/page.ts';
 import { streamRef } from '../../src/protocol/frames.ts';
 import { recordingPage } from '../helpers/peer.js';
 import { until } from '../helpers/wait.js';
@@ -18,7 +18,8 @@ async function app(handlers: Parameters<Builder['invokeHandler']>[0]) {
     .build({ frontendDist: '.' });
 }
 
-const credits = (text: string[]): number[] => text.map((t) => decodeServerFrame(t)).flatMap((f) => (f?.kind === 'credit' ? [f.bytes] : []));
+const credits = (text: string[]): number[] =>
+  text.flatMap((t) => decodeServerFrames(t)).flatMap((f) => (f.kind === 'credit' ? [f.bytes] : []));
 
 const invoke = (args: unknown, callback = 1, error = 2): string =>
   encodeCall.invoke({ cmd: 'upload', callback, error }, JSON.stringify(args));
